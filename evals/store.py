@@ -1,0 +1,252 @@
+"""The run store: one folder per run, append-only prediction logs, content-addressed media.
+
+    <run>/config.json                    resolved configuration (model, decoding, seed, tasks)
+    <run>/predictions/<task>.jsonl       one line per finished sample, flushed per line
+    <run>/predictions/<task>.<part>.jsonl  per-rank or per-shard logs (same format)
+    <run>/predictions/<task>.done.json   written when every sample of the task has a line
+    <run>/artifacts/<sha256>.<ext>       generated media
+    <run>/scores/<task>.jsonl            per-sample metric statistics (scoring phase)
+    <run>/results.json                   scores + provenance
+
+A log line is written only after its media are on disk, so a line never points at a missing
+file; a line torn by a kill is cut off on the next open, and that sample is generated again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from evals.media import sha256_bytes
+from evals.records import PredictionRecord, record_from_json, record_to_json
+
+
+class StoreError(RuntimeError):
+    """A run folder that is missing, inconsistent or corrupt; the message names the file."""
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StoreError(f"{path}: not found") from None
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path}: not valid JSON ({exc})") from exc
+
+
+def repair_torn_tail(path: Path) -> int:
+    """Cut a last line left unfinished by a kill; returns the bytes removed."""
+    if not path.exists():
+        return 0
+    with open(path, "rb+") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        if size == 0:
+            return 0
+        f.seek(max(size - 1, 0))
+        if f.read(1) == b"\n":
+            return 0
+        # scan backwards for the last newline
+        pos = size
+        block = 1 << 16
+        while pos > 0:
+            start = max(pos - block, 0)
+            f.seek(start)
+            chunk = f.read(pos - start)
+            nl = chunk.rfind(b"\n")
+            if nl >= 0:
+                keep = start + nl + 1
+                break
+            pos = start
+        else:
+            keep = 0
+        f.truncate(keep)
+        return size - keep
+
+
+class PredictionLog:
+    """Append-only JSONL writer: one line per sample, flushed per line, fsynced periodically."""
+
+    def __init__(self, store: RunStore, path: Path, fsync_every_s: float = 5.0):
+        self.store = store
+        self.path = path
+        repair_torn_tail(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._f = open(path, "a", encoding="utf-8")
+        self._fsync_every = fsync_every_s
+        self._last_sync = time.monotonic()
+
+    def append(self, record: PredictionRecord) -> None:
+        line = json.dumps(record_to_json(record, self.store.put_artifact), ensure_ascii=False)
+        self._f.write(line + "\n")
+        self._f.flush()
+        if time.monotonic() - self._last_sync > self._fsync_every:
+            os.fsync(self._f.fileno())
+            self._last_sync = time.monotonic()
+
+    def close(self) -> None:
+        if not self._f.closed:
+            self._f.flush()
+            os.fsync(self._f.fileno())
+            self._f.close()
+
+    def __enter__(self) -> PredictionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class RunStore:
+    """Paths and safe reads/writes for one run folder."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    # layout
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.json"
+
+    @property
+    def results_path(self) -> Path:
+        return self.root / "results.json"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.root / "artifacts"
+
+    @property
+    def predictions_dir(self) -> Path:
+        return self.root / "predictions"
+
+    @property
+    def scores_dir(self) -> Path:
+        return self.root / "scores"
+
+    def log_path(self, task: str, part: str | None = None) -> Path:
+        name = f"{task}.jsonl" if part is None else f"{task}.{part}.jsonl"
+        return self.predictions_dir / name
+
+    def done_path(self, task: str) -> Path:
+        return self.predictions_dir / f"{task}.done.json"
+
+    def scores_path(self, task: str) -> Path:
+        return self.scores_dir / f"{task}.jsonl"
+
+    # config
+    def exists(self) -> bool:
+        return self.config_path.exists()
+
+    def read_config(self) -> dict[str, Any]:
+        return read_json(self.config_path)
+
+    def write_config(self, config: dict[str, Any]) -> None:
+        write_json(self.config_path, config)
+
+    # media
+    def put_artifact(self, data: bytes, ext: str) -> str:
+        """Write `data` once under its sha256; returns the file name inside artifacts/."""
+        name = f"{sha256_bytes(data)}.{ext}"
+        path = self.artifacts_dir / name
+        if not path.exists():
+            self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.artifacts_dir, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        return name
+
+    # predictions
+    def log_paths(self, task: str) -> list[Path]:
+        """Every log of `task`: the main one and any per-rank or per-shard parts."""
+        if not self.predictions_dir.is_dir():
+            return []
+        main = self.log_path(task)
+        parts = sorted(
+            p for p in self.predictions_dir.glob(f"{task}.*.jsonl") if p.name[len(task) + 1 :].count(".") == 1
+        )
+        return ([main] if main.exists() else []) + parts
+
+    def tasks(self) -> list[str]:
+        """Tasks with at least one log, in config order where known."""
+        found = {p.name.split(".")[0] for p in self.predictions_dir.glob("*.jsonl")} if self.predictions_dir.is_dir() else set()
+        order = list(self.read_config().get("tasks", {})) if self.exists() else []
+        return [t for t in order if t in found] + sorted(found - set(order))
+
+    def iter_records(self, task: str) -> Iterator[PredictionRecord]:
+        """Records of `task` across its logs; a sample logged twice is yielded once (first wins)."""
+        seen: set[str] = set()
+        for path in self.log_paths(task):
+            for lineno, data in _read_jsonl(path):
+                try:
+                    record = record_from_json(data, self.artifacts_dir)
+                except (KeyError, ValueError, TypeError) as exc:
+                    raise StoreError(f"{path}:{lineno}: malformed prediction record ({exc})") from exc
+                if record.sample_id in seen:
+                    continue
+                seen.add(record.sample_id)
+                yield record
+
+    def done_ids(self, task: str) -> set[str]:
+        """Sample ids that already have a complete line (what resume skips)."""
+        ids: set[str] = set()
+        for path in self.log_paths(task):
+            for _, data in _read_jsonl(path):
+                ids.add(data["sample_id"])
+        return ids
+
+    def open_log(self, task: str, part: str | None = None) -> PredictionLog:
+        return PredictionLog(self, self.log_path(task, part))
+
+    def mark_done(self, task: str, expected: int) -> None:
+        write_json(self.done_path(task), {"task": task, "expected": expected})
+
+    def expected_count(self, task: str) -> int | None:
+        """Number of samples the task was enumerated with, once generation finished; else None."""
+        path = self.done_path(task)
+        return int(read_json(path)["expected"]) if path.exists() else None
+
+    # results
+    def read_results(self) -> dict[str, Any]:
+        return read_json(self.results_path)
+
+    def write_results(self, results: dict[str, Any]) -> None:
+        write_json(self.results_path, results)
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each complete line; a torn last line is ignored."""
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.endswith("\n"):
+                return  # torn tail: the sample was not finished
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise StoreError(f"{path}:{lineno}: corrupt prediction line ({exc})") from exc

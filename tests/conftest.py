@@ -1,0 +1,20 @@
+"""Shared pytest fixtures: golden data from ../shared (skipped with a reason where absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ANYBENCH_SHARED", REPO.parent / "shared"))
+ANYGPT_FIXTURES = SHARED / "fixtures" / "anygpt"
+
+
+@pytest.fixture(scope="session")
+def anygpt_fixtures() -> Path:
+    """../shared/fixtures/anygpt, golden data made from the reference AnyGPT code."""
+    if not ANYGPT_FIXTURES.is_dir():
+        pytest.skip(f"golden fixtures not found at {ANYGPT_FIXTURES} (set ANYBENCH_SHARED to the shared/ folder)")
+    return ANYGPT_FIXTURES
