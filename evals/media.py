@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from evals.errors import SampleError
 from evals.types import Audio, Image
 
 
-class MediaError(ValueError):
+class MediaError(SampleError):
     """A media file or array that cannot be used; the message names the file and the reason."""
 
 
@@ -41,10 +41,12 @@ def _read_audio_file(path: str, offset: float, duration: float | None) -> tuple[
         with sf.SoundFile(path) as f:
             rate = f.samplerate
             total = f.frames
-            start = int(round(offset * rate))
+            start = round(offset * rate)
             if start >= total > 0:
-                raise MediaError(f"{path}: offset {offset:.2f}s is past the end ({total / rate:.2f}s)")
-            want = total - start if duration is None else min(int(round(duration * rate)), total - start)
+                raise MediaError(
+                    f"{path}: offset {offset:.2f}s is past the end ({total / rate:.2f}s)"
+                )
+            want = total - start if duration is None else min(round(duration * rate), total - start)
             f.seek(start)
             data = f.read(want, dtype="float32", always_2d=True)
     except MediaError:
@@ -52,7 +54,9 @@ def _read_audio_file(path: str, offset: float, duration: float | None) -> tuple[
     except Exception as exc:  # libsndfile's errors: not audio, unsupported, corrupt
         raise MediaError(f"{path}: not readable as audio ({exc})") from exc
     if data.shape[0] < want:
-        raise MediaError(f"{path}: truncated: header promises {want} frames, file holds {data.shape[0]}")
+        raise MediaError(
+            f"{path}: truncated: header promises {want} frames, file holds {data.shape[0]}"
+        )
     return data[:, 0].copy(), rate  # first channel, as the reference pipelines do
 
 
@@ -63,8 +67,8 @@ def load_audio(audio: Audio, target_rate: int | None = None) -> tuple[np.ndarray
         if samples.ndim != 1:
             raise MediaError(f"in-memory audio must be 1-D, got shape {samples.shape}")
         rate = int(audio.sample_rate or 0)
-        start = int(round(audio.offset * rate))
-        stop = None if audio.duration is None else start + int(round(audio.duration * rate))
+        start = round(audio.offset * rate)
+        stop = None if audio.duration is None else start + round(audio.duration * rate)
         samples = samples[start:stop]
         where = "in-memory audio"
     else:
@@ -151,7 +155,3 @@ def audio_duration(audio: Audio) -> float:
     except Exception as exc:
         raise MediaError(f"{audio.path}: not readable as audio ({exc})") from exc
     return max(info.duration - audio.offset, 0.0)
-
-
-def with_kind(audio: Audio, kind) -> Audio:
-    return replace(audio, kind=kind)

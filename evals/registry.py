@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Generic, TypeVar
 
+from evals.errors import UserError
+
 T = TypeVar("T")
 
 
-class UnknownNameError(KeyError):
+class UnknownNameError(UserError, KeyError):
     """A name that is not registered; the message carries the close matches."""
 
     def __str__(self) -> str:  # KeyError quotes its message; we want it verbatim
@@ -48,7 +50,9 @@ class Registry(Generic[T]):
     def register_lazy(self, name: str, target: str) -> None:
         """Register `"package.module:object"`, imported the first time `name` is asked for."""
         if ":" not in target:
-            raise ValueError(f"lazy {self.kind} target must look like 'module:object', got {target!r}")
+            raise ValueError(
+                f"lazy {self.kind} target must look like 'module:object', got {target!r}"
+            )
         self._lazy.setdefault(name, target)
 
     def _load_all(self) -> None:

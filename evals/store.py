@@ -22,11 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from evals.errors import UserError
 from evals.media import sha256_bytes
 from evals.records import PredictionRecord, record_from_json, record_to_json
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """A run folder that is missing, inconsistent or corrupt; the message names the file."""
 
 
@@ -95,7 +96,7 @@ class PredictionLog:
         self.path = path
         repair_torn_tail(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._f = open(path, "a", encoding="utf-8")
+        self._f = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed by close())
         self._fsync_every = fsync_every_s
         self._last_sync = time.monotonic()
 
@@ -151,8 +152,9 @@ class RunStore:
         name = f"{task}.jsonl" if part is None else f"{task}.{part}.jsonl"
         return self.predictions_dir / name
 
-    def done_path(self, task: str) -> Path:
-        return self.predictions_dir / f"{task}.done.json"
+    def done_path(self, task: str, part: str | None = None) -> Path:
+        name = f"{task}.done.json" if part is None else f"{task}.{part}.done.json"
+        return self.predictions_dir / name
 
     def scores_path(self, task: str) -> Path:
         return self.scores_dir / f"{task}.jsonl"
@@ -166,6 +168,32 @@ class RunStore:
 
     def write_config(self, config: dict[str, Any]) -> None:
         write_json(self.config_path, config)
+
+    @property
+    def model_info_path(self) -> Path:
+        return self.root / "model.json"
+
+    def write_model_info(
+        self,
+        spec: Any,
+        describe: dict[str, Any],
+        report: dict[str, Any] | None = None,
+        label: str | None = None,
+    ) -> None:
+        """What the adapter said about itself (checkpoint, device) and what it reported afterwards."""
+        old = self.read_model_info()
+        info = {
+            "spec": str(spec),
+            "name": spec.name,
+            "options": dict(spec.options),
+            "describe": describe,
+            "label": label or old.get("label"),
+            "report": report or old.get("report", {}),
+        }
+        write_json(self.model_info_path, info)
+
+    def read_model_info(self) -> dict[str, Any]:
+        return read_json(self.model_info_path) if self.model_info_path.exists() else {}
 
     # media
     def put_artifact(self, data: bytes, ext: str) -> str:
@@ -187,13 +215,19 @@ class RunStore:
             return []
         main = self.log_path(task)
         parts = sorted(
-            p for p in self.predictions_dir.glob(f"{task}.*.jsonl") if p.name[len(task) + 1 :].count(".") == 1
+            p
+            for p in self.predictions_dir.glob(f"{task}.*.jsonl")
+            if p.name[len(task) + 1 :].count(".") == 1
         )
         return ([main] if main.exists() else []) + parts
 
     def tasks(self) -> list[str]:
         """Tasks with at least one log, in config order where known."""
-        found = {p.name.split(".")[0] for p in self.predictions_dir.glob("*.jsonl")} if self.predictions_dir.is_dir() else set()
+        found = (
+            {p.name.split(".")[0] for p in self.predictions_dir.glob("*.jsonl")}
+            if self.predictions_dir.is_dir()
+            else set()
+        )
         order = list(self.read_config().get("tasks", {})) if self.exists() else []
         return [t for t in order if t in found] + sorted(found - set(order))
 
@@ -205,7 +239,9 @@ class RunStore:
                 try:
                     record = record_from_json(data, self.artifacts_dir)
                 except (KeyError, ValueError, TypeError) as exc:
-                    raise StoreError(f"{path}:{lineno}: malformed prediction record ({exc})") from exc
+                    raise StoreError(
+                        f"{path}:{lineno}: malformed prediction record ({exc})"
+                    ) from exc
                 if record.sample_id in seen:
                     continue
                 seen.add(record.sample_id)
@@ -222,13 +258,17 @@ class RunStore:
     def open_log(self, task: str, part: str | None = None) -> PredictionLog:
         return PredictionLog(self, self.log_path(task, part))
 
-    def mark_done(self, task: str, expected: int) -> None:
-        write_json(self.done_path(task), {"task": task, "expected": expected})
+    def mark_done(self, task: str, expected: int, wall_s: float, part: str | None = None) -> None:
+        """Record that every sample of `task` (or of this part of it) has a log line."""
+        write_json(
+            self.done_path(task, part),
+            {"task": task, "expected": expected, "wall_s": round(wall_s, 3)},
+        )
 
-    def expected_count(self, task: str) -> int | None:
-        """Number of samples the task was enumerated with, once generation finished; else None."""
-        path = self.done_path(task)
-        return int(read_json(path)["expected"]) if path.exists() else None
+    def done_info(self, task: str, part: str | None = None) -> dict[str, Any] | None:
+        """The done marker of `task` (expected count, wall time), or None while unfinished."""
+        path = self.done_path(task, part)
+        return read_json(path) if path.exists() else None
 
     # results
     def read_results(self) -> dict[str, Any]:

@@ -8,36 +8,57 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evals.errors import UserError
 from evals.subset import hashed_subset
 from evals.types import Decoding, Modality, Request, Sample
 
 Reader = Callable[..., Iterator[Sample]]
 
 
-class DataNotFoundError(FileNotFoundError):
+class DataNotFoundError(UserError, FileNotFoundError):
     """The data a task needs is not where it was looked for; the message says where and what."""
 
     def __str__(self) -> str:
         return str(self.args[0])
 
 
+DATA_HOME_ENV = "ANYBENCH_DATA"
+DEFAULT_DATA_HOME = "~/data"
+
+
 @dataclass(frozen=True)
 class DataSource:
-    """Where a task's data lives by default and how to read it."""
+    """Where a task's data lives by default and how to read it.
+
+    The path read is, in order: an explicit `--data TASK=PATH`; else `$<root_env>/<subpath>`;
+    else `$ANYBENCH_DATA/<root>/<subpath>` (ANYBENCH_DATA defaults to ~/data).
+    """
 
     reader: Reader
     """`reader(path, **options)` yields samples, streaming; raises DataNotFoundError."""
-    default_path: str
-    """Default location; `~` and `$VARS` are expanded."""
-    env_var: str
-    """Environment variable that overrides the default location."""
+    root: str
+    """Dataset folder name under the data home, e.g. `LibriSpeech`."""
+    root_env: str
+    """Environment variable naming the dataset root, e.g. `ANYBENCH_LIBRISPEECH`."""
+    subpath: str = ""
+    """Split or file inside the root, e.g. `test-clean`."""
     options: Mapping[str, Any] = field(default_factory=dict)
-    """Keyword options for the reader (split, clip length, ...)."""
+    """Keyword options for the reader (clip length, prompt length, ...)."""
 
     def resolve(self, override: str | os.PathLike | None = None) -> Path:
-        """The path to read: an explicit override, else the environment variable, else the default."""
-        raw = override or os.environ.get(self.env_var) or self.default_path
-        return Path(os.path.expandvars(os.path.expanduser(str(raw))))
+        """The path to read for this task (see the class docstring for the order)."""
+        if override:
+            raw = str(override)
+        else:
+            home = os.environ.get(DATA_HOME_ENV, DEFAULT_DATA_HOME)
+            root = os.environ.get(self.root_env) or os.path.join(home, self.root)
+            raw = os.path.join(root, self.subpath) if self.subpath else root
+        return Path(os.path.expandvars(os.path.expanduser(raw)))
+
+    def where(self) -> str:
+        """How to point the task at its data, for help texts and errors."""
+        sub = f"/{self.subpath}" if self.subpath else ""
+        return f"set with --data TASK=PATH, ${self.root_env}[{sub}], or ${DATA_HOME_ENV}/{self.root}{sub}"
 
 
 def default_request(task: Task, sample: Sample, decoding: Decoding) -> Request:
@@ -63,6 +84,8 @@ class Task:
     """One line for `anybench ls tasks`."""
     data: DataSource
     """Where the samples come from."""
+    input: Modality
+    """The modality the model is given (besides instructions and prompts)."""
     output: Modality
     """The modality the model must produce."""
     metrics: tuple[str, ...]
@@ -74,7 +97,9 @@ class Task:
     protocol: str = ""
     """Which published protocol this follows (paper, section), for reports."""
 
-    def samples(self, path: str | os.PathLike | None = None, limit: int | None = None, seed: int = 0) -> Iterator[Sample]:
+    def samples(
+        self, path: str | os.PathLike | None = None, limit: int | None = None, seed: int = 0
+    ) -> Iterator[Sample]:
         """Stream the task's samples; `limit` draws the same seeded subset every time."""
         stream = self.data.reader(self.data.resolve(path), **dict(self.data.options))
         return hashed_subset(stream, limit, seed) if limit is not None else stream
@@ -83,6 +108,5 @@ class Task:
         return self.build_request(self, sample, decoding)
 
     @property
-    def identity(self) -> dict[str, str]:
-        """What must match for two runs of this task to be comparable sample by sample."""
-        return {"name": self.name, "version": self.version}
+    def direction(self) -> tuple[Modality, Modality]:
+        return (self.input, self.output)

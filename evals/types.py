@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -91,7 +91,7 @@ class Tokens:
     """Flat id sequence in the tokenizer's own layout."""
 
 
-Part = Union[Text, Image, Audio, Tokens]
+Part = Text | Image | Audio | Tokens
 
 
 @dataclass(frozen=True)

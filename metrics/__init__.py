@@ -1,0 +1,16 @@
+"""Metric implementations and their protocol presets; importing this package registers them."""
+
+from evals.registry import METRICS
+from metrics.dnsmos import DNSMOS, DNSMOS_PRESETS
+from metrics.speaker_sim import SIM_PRESETS, ResemblyzerSIM
+from metrics.tts_wer import TTS_WER_PRESETS, TTSWER
+from metrics.wer import WER, WER_PRESETS
+
+for _cls, _presets in (
+    (WER, WER_PRESETS),
+    (TTSWER, TTS_WER_PRESETS),
+    (ResemblyzerSIM, SIM_PRESETS),
+    (DNSMOS, DNSMOS_PRESETS),
+):
+    for _preset in _presets:
+        METRICS.register(_preset.name, _cls(_preset))

@@ -1,0 +1,1 @@
+"""Reports over scored runs: comparison tables (and, later, leaderboards, paper tables, gates)."""

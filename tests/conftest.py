@@ -16,5 +16,7 @@ ANYGPT_FIXTURES = SHARED / "fixtures" / "anygpt"
 def anygpt_fixtures() -> Path:
     """../shared/fixtures/anygpt, golden data made from the reference AnyGPT code."""
     if not ANYGPT_FIXTURES.is_dir():
-        pytest.skip(f"golden fixtures not found at {ANYGPT_FIXTURES} (set ANYBENCH_SHARED to the shared/ folder)")
+        pytest.skip(
+            f"golden fixtures not found at {ANYGPT_FIXTURES} (set ANYBENCH_SHARED to the shared/ folder)"
+        )
     return ANYGPT_FIXTURES

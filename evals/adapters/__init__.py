@@ -1,0 +1,10 @@
+"""Model adapters; importing this package registers the built-in ones (heavy imports are lazy)."""
+
+from evals.adapters import (  # noqa: F401
+    command_tts,
+    faster_whisper,
+    hf_whisper,
+    piper_tts,
+    predictions,
+    reference,
+)

@@ -1,0 +1,1 @@
+"""The `anybench` command line."""

@@ -1,0 +1,1 @@
+"""Streaming readers for the formats evaluation data comes in."""

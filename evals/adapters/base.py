@@ -1,0 +1,74 @@
+"""The model adapter protocol: what it serves (capabilities) and batched `generate`."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from evals.spec import ModelSpec, parse_options
+from evals.types import Modality, Request, Response
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """An adapter without options."""
+
+
+class ModelAdapter(ABC):
+    """One model behind one interface. Subclasses set the class attributes and `generate`."""
+
+    capabilities: ClassVar[frozenset[tuple[Modality, Modality]]] = frozenset()
+    """(input modality, output modality) pairs served, e.g. (SPEECH, TEXT) for ASR."""
+    Options: ClassVar[type] = NoOptions
+    """Frozen dataclass of the adapter's options, parsed from the model spec."""
+    reads_references: ClassVar[bool] = False
+    """Ground-truth pseudo-models set this to receive the held-out references in requests."""
+    decoding_presets: ClassVar[tuple[str, ...]] = ("default",)
+    """Named decoding presets this adapter knows; the first is its default."""
+
+    def __init__(self, options: Any = None):
+        self.options = options if options is not None else self.Options()
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> ModelAdapter:
+        return cls(parse_options(cls.Options, spec.options, f"model {spec.name}"))
+
+    @abstractmethod
+    def generate(self, requests: Sequence[Request]) -> list[Response]:
+        """One response per request, in order. Raise only for errors that hit the whole batch."""
+
+    def describe(self) -> dict[str, Any]:
+        """Facts for provenance: checkpoint, revision, device, dtype."""
+        return {}
+
+    def report(self) -> dict[str, Any]:
+        """Facts learned while generating (e.g. unmatched prediction ids), saved with the run."""
+        return {}
+
+    def close(self) -> None:
+        """Release models and devices."""
+
+
+class Stopwatch:
+    """Measures one stage and spreads its time over the batch's samples."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def per_sample(self, n: int) -> float:
+        return (time.perf_counter() - self.t0) / max(n, 1)
+
+
+def resolve_device(device: str) -> str:
+    """`auto` means CUDA when available, else CPU."""
+    if device != "auto":
+        return device
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:
+        return "cpu"

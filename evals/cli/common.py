@@ -1,0 +1,69 @@
+"""Argument types and options shared by subcommands (defined once, reused)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from evals.runner import Shard
+from evals.spec import ModelSpec, SpecError
+
+
+def model_spec(text: str) -> ModelSpec:
+    try:
+        return ModelSpec.parse(text)
+    except SpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    return value
+
+
+def shard(text: str) -> Shard:
+    m = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"{text!r} is not I/N (e.g. 0/4)")
+    try:
+        return Shard(int(m.group(1)), int(m.group(2)))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def data_override(text: str) -> tuple[str, str]:
+    task, eq, path = text.partition("=")
+    if not eq or not task or not path:
+        raise argparse.ArgumentTypeError(f"{text!r} is not TASK=PATH")
+    return task, path
+
+
+def csv_list(text: str) -> list[str]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("empty list")
+    return items
+
+
+def add_bootstrap(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--bootstrap",
+        type=positive_int,
+        default=1000,
+        metavar="N",
+        help="bootstrap resamples for confidence intervals (default 1000)",
+    )
+
+
+def add_metrics(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--metrics",
+        type=csv_list,
+        metavar="PRESET,...",
+        help="score with these metric presets instead of each task's defaults",
+    )

@@ -1,0 +1,55 @@
+"""Entry point of the `anybench` command: subcommands, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+
+from evals.cli import demo_cmd, ls_cmd, report_cmd, run_cmd, score_cmd
+
+SUBCOMMANDS = (run_cmd, score_cmd, ls_cmd, report_cmd, demo_cmd)
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean bad input or a missing resource: one line, no traceback (-v shows it)."""
+    from evals.errors import UserError
+
+    return (UserError, OSError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anybench",
+        description="Evaluate any-to-any multimodal models (AnyGPT) and their specialist baselines on one set "
+        "of tasks, metrics and reports.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (warnings and info)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("anybench: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    except user_errors() as exc:
+        if args.verbose:
+            traceback.print_exc()
+        message = str(exc).strip() or type(exc).__name__
+        print(f"anybench: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""`anybench run`: generate predictions with one model over tasks or a suite, then score them."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+from pathlib import Path
+
+from evals.cli.common import (
+    add_bootstrap,
+    add_metrics,
+    csv_list,
+    data_override,
+    model_spec,
+    positive_int,
+    shard,
+)
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "run",
+        help="generate with a model on tasks, then score",
+        description="Generate predictions for every sample of the tasks with one model (resuming an "
+        "interrupted run in the same folder), then score them unless --no-score.",
+        epilog="examples:\n"
+        "  anybench run --model faster-whisper --tasks librispeech-asr --limit 200\n"
+        "  anybench run --model anygpt:llm=/ckpt/AnyGPT-base,speech=/ckpt/speech --suite anygpt-paper\n"
+        "  anybench run --model predictions:path=preds.jsonl --tasks manifest-asr --data manifest-asr=data.jsonl",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--model",
+        required=True,
+        type=model_spec,
+        metavar="NAME[:k=v,...]",
+        help="model adapter and its options (`anybench ls models -v` lists them)",
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--tasks", type=csv_list, metavar="TASK,...", help="tasks to run (`anybench ls tasks`)"
+    )
+    which.add_argument(
+        "--suite", metavar="NAME|FILE.yaml", help="a suite of tasks (`anybench ls suites`)"
+    )
+    p.add_argument(
+        "--data",
+        type=data_override,
+        action="append",
+        default=[],
+        metavar="TASK=PATH",
+        help="data location for a task (repeatable); default: the task's env var or $ANYBENCH_DATA",
+    )
+    p.add_argument(
+        "--limit",
+        type=positive_int,
+        metavar="N",
+        help="evaluate a seeded subset of N samples per task (the same subset every time)",
+    )
+    p.add_argument(
+        "--out", default="runs", metavar="DIR", help="folder of run folders (default: runs)"
+    )
+    p.add_argument(
+        "--run-id",
+        metavar="ID",
+        help="run folder name (default: model name + hash of model, decoding and seed, so the "
+        "same command resumes the same run)",
+    )
+    p.add_argument("--label", help="display name of this run in tables (default: the model spec)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="run seed; per-sample seeds derive from it (default 0)"
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=8,
+        metavar="N",
+        help="requests per model call (default 8)",
+    )
+    p.add_argument(
+        "--decoding", metavar="PRESET", help="decoding preset (default: the adapter's first)"
+    )
+    p.add_argument(
+        "--shard",
+        type=shard,
+        metavar="I/N",
+        help="generate only shard I of N (for Slurm arrays); join shards with `anybench merge`",
+    )
+    add_metrics(p)
+    add_bootstrap(p)
+    p.add_argument(
+        "--no-score", action="store_true", help="generate only; score later with `anybench score`"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=main)
+
+
+def default_run_id(args) -> str:
+    ident = f"{args.model}|{args.decoding}|{args.seed}"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", args.label or args.model.name).strip("-")
+    return f"{slug}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
+
+
+def main(args) -> int:
+    from evals import runner
+    from evals.registry import MODELS, TASKS
+    from evals.scoring import score_run
+    from evals.suites import load_suite
+    from metrics.bootstrap import BootstrapSpec
+
+    tasks = args.tasks or list(load_suite(args.suite).tasks)
+    for name in tasks:
+        TASKS.get(name)  # unknown names fail here, with suggestions
+    adapter_cls = MODELS.get(args.model.name)
+    if args.suite:
+        servable = [t for t in tasks if TASKS.get(t).direction in adapter_cls.capabilities]
+        for t in sorted(set(tasks) - set(servable)):
+            print(f"anybench: skipping {t}: model {args.model.name} does not serve its modalities")
+        tasks = servable
+    out = Path(args.out) / (args.run_id or default_run_id(args))
+    options = runner.RunOptions(
+        batch_size=args.batch_size,
+        progress=not args.no_progress,
+        shard=args.shard or runner.Shard(0, 1),
+    )
+    store = runner.run(
+        args.model,
+        tasks,
+        out,
+        data=dict(args.data),
+        limit=args.limit,
+        seed=args.seed,
+        decoding=args.decoding,
+        options=options,
+        label=args.label,
+    )
+    print(f"predictions: {store.root}")
+    if args.no_score or (args.shard and args.shard.count > 1):
+        return 0
+    results = score_run(
+        store.root, metrics=args.metrics, boot=BootstrapSpec(resamples=args.bootstrap)
+    )
+    from reports.table import markdown_table
+
+    print(markdown_table([results]))
+    print(f"results: {store.results_path}")
+    return 0

@@ -1,0 +1,145 @@
+"""The offline demo: a synthesized spoken test set, real baselines, one comparison table.
+
+The test set is spoken by several synthetic voices (so transcripts and speakers are known
+exactly); it is written once as a JSONL manifest with WAV files and reused while its recipe is
+unchanged. Every system then runs through the same `manifest-asr` / `manifest-tts` tasks,
+runner, store and scorer as any real evaluation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.registry import MODELS
+from evals.results import RunResults
+from evals.runner import RunOptions, run
+from evals.scoring import score_run
+from evals.spec import ModelSpec
+from evals.types import Modality, Request, Text
+
+# Harvard sentences (IEEE Recommended Practice for Speech Quality Measurements, 1969).
+SENTENCES = (
+    "The birch canoe slid on the smooth planks.",
+    "Glue the sheet to the dark blue background.",
+    "It's easy to tell the depth of a well.",
+    "These days a chicken leg is a rare dish.",
+    "Rice is often served in round bowls.",
+    "The juice of lemons makes fine punch.",
+    "The box was thrown beside the parked truck.",
+    "The hogs were fed chopped corn and garbage.",
+    "Four hours of steady work faced us.",
+    "A large size in stockings is hard to sell.",
+    "The boy was there when the sun rose.",
+    "A rod is used to catch pink salmon.",
+    "The source of the huge river is the clear spring.",
+    "Kick the ball straight and follow through.",
+    "Help the woman get back to her feet.",
+    "A pot of tea helps to pass the evening.",
+    "Smoky fires lack flame and heat.",
+    "The soft cushion broke the man's fall.",
+    "The salt breeze came across from the sea.",
+    "The girl at the booth sold fifty bonds.",
+    "The small pup gnawed a hole in the sock.",
+    "The fish twisted and turned on the bent hook.",
+    "Press the pants and sew a button on the vest.",
+    "The swan dive was far short of perfect.",
+)
+
+# The demo's speakers: (speaker id, synthesizer spec). Piper noise is off so the data are exact.
+SPEAKERS = (
+    ("piper-joe", "piper:voice=joe,noise_scale=0,noise_w_scale=0"),
+    ("espeak-en-us", "espeak-ng:voice=en-us"),
+    ("espeak-en-gb-f", "espeak-ng:voice=en-gb+f3"),
+    ("flite-slt", "flite:voice=slt"),
+    ("flite-awb", "flite:voice=awb"),
+    ("flite-rms", "flite:voice=rms"),
+)
+
+# The systems compared: (label, model spec, tasks).
+SYSTEMS = (
+    ("Whisper tiny.en (faster-whisper)", "faster-whisper:model=tiny.en", ("manifest-asr",)),
+    ("Piper joe", "piper:voice=joe", ("manifest-tts",)),
+    ("espeak-ng en-us", "espeak-ng:voice=en-us", ("manifest-tts",)),
+    ("flite kal16", "flite:voice=kal16", ("manifest-tts",)),
+    ("Ground truth", "reference", ("manifest-asr", "manifest-tts")),
+)
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What the demo produced."""
+
+    table: str
+    """The Markdown comparison table."""
+    path: Path
+    """Where the table was written."""
+    runs: tuple[RunResults, ...]
+    """The scored runs, one per system."""
+
+
+def recipe_hash(sentences_per_voice: int) -> str:
+    blob = json.dumps([SENTENCES, SPEAKERS, sentences_per_voice]).encode()
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def build_test_set(folder: Path, sentences_per_voice: int) -> Path:
+    """Speak `sentences_per_voice` distinct sentences per speaker; returns the manifest path."""
+    import soundfile as sf
+
+    from evals.media import load_audio
+
+    manifest = folder / "manifest.jsonl"
+    stamp = folder / "recipe.txt"
+    recipe = recipe_hash(sentences_per_voice)
+    if manifest.exists() and stamp.exists() and stamp.read_text().strip() == recipe:
+        return manifest
+    if sentences_per_voice * len(SPEAKERS) > len(SENTENCES):
+        raise ValueError(f"at most {len(SENTENCES) // len(SPEAKERS)} sentences per voice")
+    (folder / "wavs").mkdir(parents=True, exist_ok=True)
+    rows = []
+    for s, (speaker, spec) in enumerate(SPEAKERS):
+        parsed = ModelSpec.parse(spec)
+        tts = MODELS.get(parsed.name).from_spec(parsed)
+        for k in range(sentences_per_voice):
+            text = SENTENCES[s * sentences_per_voice + k]
+            utt = f"{speaker}-{k:02d}"
+            (resp,) = tts.generate([Request("demo-data", utt, (Text(text),), Modality.SPEECH)])
+            if resp.output is None:
+                raise RuntimeError(f"demo data: {speaker} failed to speak {text!r}: {resp.error}")
+            samples, rate = load_audio(resp.output, 16000)
+            sf.write(folder / "wavs" / f"{utt}.wav", samples, rate, subtype="PCM_16")
+            rows.append({"id": utt, "audio": f"wavs/{utt}.wav", "text": text, "speaker": speaker})
+        tts.close()
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    stamp.write_text(recipe + "\n")
+    return manifest
+
+
+def run_demo(out: str | Path, sentences_per_voice: int = 3, progress: bool = True) -> DemoReport:
+    """Build the test set, run and score every system, write the comparison table."""
+    from reports.table import markdown_table
+
+    out = Path(out)
+    manifest = build_test_set(out / "data", sentences_per_voice)
+    data = {"manifest-asr": str(manifest), "manifest-tts": str(manifest)}
+    results = []
+    for label, spec, tasks in SYSTEMS:
+        model = ModelSpec.parse(spec)
+        run_dir = out / label.lower().replace(" ", "-").replace("(", "").replace(")", "")
+        print(f"[demo] {label}: {', '.join(tasks)}")
+        run(
+            model,
+            tasks,
+            run_dir,
+            data=data,
+            options=RunOptions(batch_size=4, progress=progress),
+            label=label,
+        )
+        results.append(score_run(run_dir))
+    table = markdown_table(results)
+    path = out / "report.md"
+    path.write_text(f"# anybench demo\n\n{table}\n", encoding="utf-8")
+    return DemoReport(table, path, tuple(results))

@@ -1,0 +1,315 @@
+"""The generation phase: stream samples, build requests, batch them through a model, log results.
+
+Scoring is a separate phase (`evals.scoring`). A run resumes from its logs: samples with a
+complete log line are skipped, so none is lost or done twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from evals.adapters.base import ModelAdapter
+from evals.errors import SampleError, UserError
+from evals.media import MediaError, load_audio, materialize_audio, materialize_image
+from evals.records import PredictionRecord
+from evals.registry import MODELS, TASKS
+from evals.run_config import RunConfig, reconcile_config
+from evals.spec import ModelSpec
+from evals.store import PredictionLog, RunStore
+from evals.subset import sample_key, seed_for
+from evals.task import Task
+from evals.types import Audio, Decoding, Image, Modality, Request, Response, Sample, Text, Tokens
+
+log = logging.getLogger("anybench")
+
+
+class CapabilityError(UserError, ValueError):
+    """The model cannot serve a task's input/output modalities."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Which part of every task this process generates: samples whose id hashes to `index`."""
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < self.count:
+            raise ValueError(f"shard {self.index}/{self.count}: need 0 <= index < count")
+
+    def owns(self, sample_id: str) -> bool:
+        return sample_key(sample_id, seed=-1) % self.count == self.index
+
+    @property
+    def log_part(self) -> str | None:
+        return None if self.count == 1 else f"shard{self.index}of{self.count}"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run, beyond what is being evaluated (these do not change results)."""
+
+    batch_size: int = 8
+    """Requests per `generate` call."""
+    progress: bool = True
+    """Show a progress bar on a terminal."""
+    shard: Shard = field(default_factory=lambda: Shard(0, 1))
+    """This process's share of the samples."""
+    log_part: str | None = None
+    """Suffix of this process's log file; defaults to the shard's."""
+
+
+def materialize(request: Request) -> Request:
+    """The request with media loaded and validated, so a bad file fails here, named."""
+
+    def load(part):
+        if isinstance(part, Audio):
+            return materialize_audio(part)
+        if isinstance(part, Image):
+            return materialize_image(part)
+        return part
+
+    inputs = tuple(load(p) for p in request.inputs)
+    prompt = materialize_audio(request.voice_prompt) if request.voice_prompt else None
+    return replace(request, inputs=inputs, voice_prompt=prompt)
+
+
+_OUTPUT_TYPES = {
+    Modality.TEXT: (Text,),
+    Modality.SPEECH: (Audio,),
+    Modality.MUSIC: (Audio,),
+    Modality.AUDIO: (Audio,),
+    Modality.IMAGE: (Image,),
+}
+
+
+def check_output(request: Request, response: Response) -> Response:
+    """Turn a response of the wrong type, or with unusable media, into a counted failure."""
+    out = response.output
+    if out is None or response.error is not None:
+        if response.error is None and response.malformed is None:
+            return replace(response, error="model returned no output", error_stage="output")
+        return response
+    if isinstance(out, Tokens):
+        return response
+    expected = _OUTPUT_TYPES[request.output]
+    if not isinstance(out, expected):
+        return replace(
+            response,
+            output=None,
+            error=f"adapter returned {type(out).__name__} for a {request.output.value} request",
+            error_stage="output",
+        )
+    if isinstance(out, Audio) and out.samples is not None and out.samples.size:
+        try:
+            load_audio(out)
+        except MediaError as exc:
+            return replace(
+                response, output=None, error=f"output audio unusable: {exc}", error_stage="output"
+            )
+    return response
+
+
+def safe_generate(adapter: ModelAdapter, requests: Sequence[Request]) -> list[Response]:
+    """Generate a batch; if it raises, retry one by one so only the failing samples fail."""
+    if not requests:
+        return []
+    try:
+        responses = adapter.generate(requests)
+        if len(responses) != len(requests):
+            raise RuntimeError(
+                f"adapter returned {len(responses)} responses for {len(requests)} requests"
+            )
+        return [check_output(q, r) for q, r in zip(requests, responses)]
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        if len(requests) > 1:
+            log.warning("batch of %d failed (%s); retrying one by one", len(requests), exc)
+            return [r for q in requests for r in safe_generate(adapter, [q])]
+        return [
+            Response(
+                sample_id=requests[0].sample_id,
+                error=f"{type(exc).__name__}: {exc}",
+                error_stage="generate",
+            )
+        ]
+
+
+def batches(items: Iterable[Sample], size: int) -> Iterator[list[Sample]]:
+    batch: list[Sample] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class TaskRunner:
+    """Runs one task of a run: skips what is done, logs every sample exactly once."""
+
+    def __init__(
+        self,
+        task: Task,
+        adapter: ModelAdapter,
+        store: RunStore,
+        config: RunConfig,
+        options: RunOptions,
+    ):
+        self.task, self.adapter, self.store, self.config, self.options = (
+            task,
+            adapter,
+            store,
+            config,
+            options,
+        )
+
+    def pending(self, done: set[str], owned: list[int]) -> Iterator[Sample]:
+        """This process's samples that have no log line yet; counts the ones it owns."""
+        tc = self.config.tasks[self.task.name]
+        for sample in self.task.samples(tc.data, tc.limit, self.config.seed):
+            if not self.options.shard.owns(sample.id):
+                continue
+            owned[0] += 1
+            if sample.id not in done:
+                yield sample
+
+    def request_for(self, sample: Sample) -> Request:
+        decoding = Decoding(self.config.decoding, seed_for(self.config.seed, sample.id))
+        request = self.task.request(sample, decoding)
+        if self.adapter.reads_references:
+            request = replace(request, references=sample.references)
+        return request
+
+    def run(self, on_progress: Callable[[int], None] | None = None) -> int:
+        """Generate every pending sample; returns how many were generated now."""
+        done = self.store.done_ids(self.task.name)
+        owned = [0]
+        part = self.options.log_part or self.options.shard.log_part
+        made = 0
+        t0 = time.perf_counter()
+        with self.store.open_log(self.task.name, part) as out:
+            for batch in batches(self.pending(done, owned), self.options.batch_size):
+                made += self.run_batch(batch, out)
+                if on_progress:
+                    on_progress(len(batch))
+        self.store.mark_done(self.task.name, owned[0], time.perf_counter() - t0, part)
+        return made
+
+    def run_batch(self, batch: list[Sample], out: PredictionLog) -> int:
+        ready: list[tuple[Sample, Request, Request]] = []
+        for sample in batch:
+            try:
+                request = self.request_for(sample)
+            except SampleError as exc:
+                out.append(self.failed_input(sample, exc))
+                continue
+            try:
+                ready.append((sample, request, materialize(request)))
+            except SampleError as exc:
+                out.append(self.failed_input(sample, exc, request))
+        t0 = time.perf_counter()
+        responses = safe_generate(self.adapter, [m for _, _, m in ready])
+        wall = (time.perf_counter() - t0) / max(len(ready), 1)
+        for (sample, request, _), response in zip(ready, responses):
+            if "generate" not in response.timings:
+                response = replace(response, timings={**response.timings, "generate": wall})
+            out.append(self.record(sample, request, response))
+        return len(batch)
+
+    def failed_input(
+        self, sample: Sample, exc: Exception, request: Request | None = None
+    ) -> PredictionRecord:
+        """The log record of a sample that could not be turned into a usable request."""
+        request = request or Request(self.task.name, sample.id, sample.inputs, self.task.output)
+        return self.record(
+            sample, request, Response(sample_id=sample.id, error=str(exc), error_stage="input")
+        )
+
+    def record(self, sample: Sample, request: Request, response: Response) -> PredictionRecord:
+        if response.sample_id != sample.id:
+            response = replace(
+                response,
+                sample_id=sample.id,
+                output=None,
+                error=f"adapter answered sample {response.sample_id!r} for {sample.id!r}",
+                error_stage="output",
+            )
+        return PredictionRecord(
+            task=self.task.name,
+            sample=sample,
+            output=request.output,
+            decoding=request.decoding,
+            response=response,
+            voice_prompt=request.voice_prompt,
+        )
+
+
+def check_capability(adapter_cls: type[ModelAdapter], model: str, task: Task) -> None:
+    if task.direction not in adapter_cls.capabilities:
+        served = (
+            ", ".join(sorted(f"{a.value}->{b.value}" for a, b in adapter_cls.capabilities))
+            or "nothing"
+        )
+        raise CapabilityError(
+            f"model {model} cannot serve task {task.name} ({task.input.value} -> {task.output.value}); it serves {served}"
+        )
+
+
+def load_adapter(spec: ModelSpec) -> ModelAdapter:
+    return MODELS.get(spec.name).from_spec(spec)
+
+
+def run(
+    model: ModelSpec,
+    tasks: Sequence[str],
+    out: str | Path,
+    *,
+    data: dict[str, str] | None = None,
+    limit: int | None = None,
+    seed: int = 0,
+    decoding: str | None = None,
+    options: RunOptions | None = None,
+    adapter: ModelAdapter | None = None,
+    label: str | None = None,
+) -> RunStore:
+    """Generate predictions for `tasks` with `model` into the run folder `out` (resuming)."""
+    options = options or RunOptions()
+    task_objs = [TASKS.get(name) for name in tasks]
+    adapter_cls = MODELS.get(model.name)
+    preset = decoding or adapter_cls.decoding_presets[0]
+    if preset not in adapter_cls.decoding_presets:
+        raise ValueError(
+            f"model {model.name} has no decoding preset {preset!r} (it knows: {', '.join(adapter_cls.decoding_presets)})"
+        )
+    for task in task_objs:
+        check_capability(adapter_cls, model.name, task)
+    store = RunStore(out)
+    config = reconcile_config(
+        store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset)
+    )
+    adapter = adapter or load_adapter(model)
+    store.write_model_info(model, adapter.describe(), label=label)
+    try:
+        progress = _progress_bar(options.progress)
+        for task in task_objs:
+            progress.set_description(task.name)
+            TaskRunner(task, adapter, store, config, options).run(progress.update)
+        progress.close()
+        store.write_model_info(model, adapter.describe(), adapter.report(), label=label)
+    finally:
+        adapter.close()
+    return store
+
+
+def _progress_bar(enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(unit="sample", disable=None if enabled else True, dynamic_ncols=True, leave=False)

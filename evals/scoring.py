@@ -1,0 +1,199 @@
+"""The scoring phase: predictions in the run store -> per-sample scores and results.json.
+
+It loads no generation model, so a changed metric re-scores old runs (`anybench score RUN`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from evals import provenance
+from evals.records import PredictionRecord
+from evals.registry import METRICS, TASKS
+from evals.results import SCHEMA_VERSION, Integrity, MetricResult, RunResults, TaskResult, to_json
+from evals.run_config import RunConfig
+from evals.store import RunStore, atomic_write_text
+from evals.types import Status
+from metrics.base import Metric, MetricUnavailable, SampleScore, stack
+from metrics.bootstrap import BootstrapSpec, interval
+
+log = logging.getLogger("anybench")
+MAX_EXAMPLES = 20
+
+
+def integrity(records: Sequence[PredictionRecord], expected: int | None) -> Integrity:
+    counts = Counter(r.response.status for r in records)
+    failures = [
+        {
+            "sample_id": r.sample_id,
+            "status": r.response.status.value,
+            "stage": r.response.error_stage or "",
+            "reason": r.response.error or r.response.malformed or "empty output",
+        }
+        for r in records
+        if r.response.status is not Status.OK
+    ]
+    return Integrity(
+        expected=expected,
+        total=len(records),
+        ok=counts[Status.OK],
+        empty=counts[Status.EMPTY],
+        malformed=counts[Status.MALFORMED],
+        failed=counts[Status.FAILED],
+        input_errors=counts[Status.INPUT_ERROR],
+        missing=max(expected - len(records), 0) if expected is not None else 0,
+        examples=tuple(failures[:MAX_EXAMPLES]),
+    )
+
+
+def score_metric(
+    metric: Metric, records: Sequence[PredictionRecord], boot: BootstrapSpec
+) -> tuple[MetricResult, list[SampleScore]]:
+    preset = metric.preset
+    base = dict(
+        name=preset.name,
+        higher_is_better=preset.higher_is_better,
+        scale=preset.scale,
+        aggregation=preset.aggregation,
+        protocol=preset.protocol(),
+        protocol_hash=preset.protocol_hash(),
+    )
+    try:
+        scores = metric.score(records)
+    except MetricUnavailable as exc:
+        log.warning("%s unavailable: %s", preset.name, exc)
+        return MetricResult(
+            value=None, ci_low=None, ci_high=None, n=0, n_policy=0, unavailable=str(exc), **base
+        ), []
+    stats = stack(scores)
+    value = metric.reduce(stats)
+    low, high = interval(metric, stats, boot)
+    details = metric.summarize(scores) if hasattr(metric, "summarize") else {}
+    return MetricResult(
+        value=value,
+        ci_low=low,
+        ci_high=high,
+        n=len(scores),
+        n_policy=sum(s.policy is not None for s in scores),
+        scorer=metric.describe(),
+        details=details,
+        **base,
+    ), scores
+
+
+def score_task(
+    store: RunStore,
+    task: str,
+    presets: Sequence[str],
+    boot: BootstrapSpec,
+    family: str,
+    version: str,
+    data: str,
+    limit: int | None,
+) -> TaskResult:
+    records = list(store.iter_records(task))
+    done = store.done_info(task)
+    t0 = time.perf_counter()
+    metric_results: dict[str, MetricResult] = {}
+    per_sample: dict[str, dict[str, dict]] = {r.sample_id: {} for r in records}
+    for name in presets:
+        result, scores = score_metric(METRICS.get(name), records, boot)
+        metric_results[name] = result
+        for rec, sc in zip(records, scores):
+            per_sample[rec.sample_id][name] = {
+                "value": sc.value,
+                "stat": list(sc.stat),
+                "policy": sc.policy,
+                "details": dict(sc.details),
+            }
+    _write_scores(store.scores_path(task), records, per_sample)
+    gen_times = [
+        r.response.timings.get("generate")
+        for r in records
+        if r.response.timings.get("generate") is not None
+    ]
+    timings = {"scoring_s": round(time.perf_counter() - t0, 3)}
+    if done and "wall_s" in done:
+        timings["generation_wall_s"] = done["wall_s"]
+    if gen_times:
+        timings["model_s_per_sample"] = round(sum(gen_times) / len(gen_times), 4)
+    return TaskResult(
+        task=task,
+        family=family,
+        version=version,
+        data=data,
+        limit=limit,
+        integrity=integrity(records, done["expected"] if done else None),
+        metrics=metric_results,
+        timings=timings,
+    )
+
+
+def _write_scores(
+    path: Path, records: Sequence[PredictionRecord], per_sample: Mapping[str, dict]
+) -> None:
+    lines = [
+        json.dumps(
+            {
+                "sample_id": r.sample_id,
+                "status": r.response.status.value,
+                "metrics": per_sample[r.sample_id],
+            },
+            ensure_ascii=False,
+            default=float,
+        )
+        for r in records
+    ]
+    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+
+
+def score_run(
+    run_dir: str | Path,
+    metrics: Sequence[str] | None = None,
+    tasks: Sequence[str] | None = None,
+    boot: BootstrapSpec | None = None,
+    label: str | None = None,
+) -> RunResults:
+    """Score every task of a run (or `tasks`), with each task's presets or `metrics`."""
+    store = RunStore(run_dir)
+    if not store.exists():
+        raise FileNotFoundError(f"{store.root}: not a run folder (no config.json)")
+    boot = boot or BootstrapSpec()
+    config = RunConfig.from_json(store.read_config())
+    task_results = {}
+    for name, tc in config.tasks.items():
+        if tasks and name not in tasks:
+            continue
+        family = TASKS.get(name).family if name in TASKS else "unknown"
+        task_results[name] = score_task(
+            store, name, list(metrics or tc.metrics), boot, family, tc.version, tc.data, tc.limit
+        )
+    info = store.read_model_info()
+    model = {
+        "spec": str(config.model),
+        "name": config.model.name,
+        "label": label or info.get("label"),
+        "describe": info.get("describe", {}),
+        "report": info.get("report", {}),
+    }
+    results = RunResults(
+        schema_version=SCHEMA_VERSION,
+        run_id=store.root.name,
+        model=model,
+        config_hash=config.hash(),
+        decoding=config.decoding,
+        seed=config.seed,
+        tasks=task_results,
+        provenance={
+            **provenance.collect(),
+            "bootstrap": boot.to_json(),
+            "scored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        },
+    )
+    store.write_results(to_json(results))
+    return results

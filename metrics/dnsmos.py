@@ -1,0 +1,72 @@
+"""DNSMOS P.835 (Microsoft's non-intrusive speech quality estimator, ONNX from `speechmos`).
+
+The headline is OVRL (overall quality, MOS 1-5); SIG, BAK and P.808 MOS are kept per sample.
+Input is 16 kHz, clipped to [-1, 1]; clips under 9.01 s are tiled by the model's own front end.
+A failed or empty output scores 1.0, the bottom of the MOS scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from evals.records import PredictionRecord
+from metrics.audio_outputs import output_audio
+from metrics.base import MeanMetric, MetricPreset, SampleScore
+
+RATE = 16000
+
+
+def dnsmos_scores(samples: np.ndarray) -> dict[str, float]:
+    from speechmos import dnsmos
+
+    clipped = np.clip(samples.astype(np.float32), -1.0, 1.0)
+    out = dnsmos.run(clipped, RATE)
+    return {k: float(out[k]) for k in ("ovrl_mos", "sig_mos", "bak_mos", "p808_mos")}
+
+
+class DNSMOS(MeanMetric):
+    """Mean DNSMOS OVRL over samples."""
+
+    def score(self, records: Sequence[PredictionRecord]) -> list[SampleScore]:
+        failure = float(self.preset.settings["failure_value"])
+        out = []
+        for rec in records:
+            samples, reason = output_audio(rec, RATE)
+            if samples is None or not np.any(samples):
+                out.append(SampleScore((failure,), failure, policy=reason or "silent output"))
+                continue
+            scores = dnsmos_scores(samples)
+            out.append(SampleScore((scores["ovrl_mos"],), scores["ovrl_mos"], details=scores))
+        return out
+
+    def summarize(self, scores: Sequence[SampleScore]) -> dict[str, float]:
+        keys = ("sig_mos", "bak_mos", "p808_mos")
+        measured = [s.details for s in scores if s.details]
+        return {k: float(np.mean([d[k] for d in measured])) for k in keys} if measured else {}
+
+    def describe(self) -> dict[str, Any]:
+        from importlib import metadata
+
+        return {"scorer": "speechmos DNSMOS", "version": metadata.version("speechmos")}
+
+
+DNSMOS_PRESETS = (
+    MetricPreset(
+        name="dnsmos@p835",
+        metric="dnsmos",
+        description="DNSMOS P.835 OVRL (MOS 1-5) of the generated speech, speechmos ONNX models",
+        higher_is_better=True,
+        scale="mos",
+        aggregation="mean",
+        settings={
+            "model": "DNSMOS P.835 sig_bak_ovr.onnx + P.808 model_v8.onnx (speechmos 0.0.1.1)",
+            "sample_rate": RATE,
+            "clip": "[-1, 1]",
+            "personalized": False,
+            "failure_value": 1.0,
+        },
+    ),
+)
