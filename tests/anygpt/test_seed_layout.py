@@ -7,6 +7,7 @@ import json
 import pytest
 import torch
 from safetensors import safe_open
+from torch import nn
 
 from evals.adapters.anygpt.seed2 import (
     EVA_VIT_FILENAME,
@@ -25,9 +26,9 @@ def full_manifest(anygpt_fixtures) -> dict:
     return json.loads((anygpt_fixtures / "seed_tokenizer" / "keys_full.json").read_text())
 
 
-def _meta_state(config, dtype=torch.float32) -> dict[str, torch.Tensor]:
+def _meta_state(config) -> dict[str, torch.Tensor]:
     with torch.device("meta"):
-        return QformerQuantizer(config).to(dtype).state_dict()
+        return QformerQuantizer(config).state_dict()
 
 
 def test_full_model_has_exactly_the_reference_keys_and_shapes(full_manifest):
@@ -38,11 +39,22 @@ def test_full_model_has_exactly_the_reference_keys_and_shapes(full_manifest):
 
 
 def test_full_model_dtypes(full_manifest):
-    # The manifest's float16/float32 mix is the reference's build-time state; inference then
-    # halves every floating tensor, which is what dtype=float16 gives here.
-    for key, tensor in _meta_state(SEED2_CONFIG, torch.float16).items():
-        expected = full_manifest["keys"][key]["dtype"]
-        assert str(tensor.dtype) == ("torch.int64" if expected == "int64" else "torch.float16"), key
+    keys = full_manifest["keys"]
+    # The manifest's float16 tensors are the reference's build-time cast of the ViT's Linear and
+    # Conv weights (vit_precision="fp16"): the same tensors must be Linear/Conv ones here.
+    with torch.device("meta"):
+        model = QformerQuantizer(SEED2_CONFIG)
+    cast_by_reference = {
+        f"{module_name}.{param_name}"
+        for module_name, module in model.named_modules()
+        if module_name.startswith("visual_encoder.") and isinstance(module, nn.Linear | nn.Conv2d)
+        for param_name, _ in module.named_parameters(recurse=False)
+    }
+    assert cast_by_reference == {k for k, v in keys.items() if v["dtype"] == "float16"}
+    # Inference then halves every floating tensor, which is what dtype=float16 gives here.
+    for key, tensor in model.to(torch.float16).state_dict().items():
+        expected = "torch.int64" if keys[key]["dtype"] == "int64" else "torch.float16"
+        assert str(tensor.dtype) == expected, key
 
 
 def test_tiny_keys_are_the_full_names_at_tiny_size(anygpt_fixtures, full_manifest):
