@@ -18,6 +18,7 @@ from evals.adapters.anygpt.speech_tokenizer import (
     build_speech_tokenizer_model,
     load_speech_tokenizer,
 )
+from tests.anygpt.tiny_speech import save_tiny_speech_tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -101,9 +102,9 @@ def test_load_names_what_is_missing(tmp_path) -> None:
         load_speech_tokenizer(tmp_path)
 
 
-def test_load_rejects_a_checkpoint_of_another_config(fixtures, tmp_path) -> None:
-    config = json.loads((fixtures / "tiny_config.json").read_text())["config"]
-    (tmp_path / CONFIG_NAME).write_text(json.dumps({**config, "activation": "ELU"}))
-    torch.save(load_file(fixtures / "tiny_state_dict.safetensors"), tmp_path / CHECKPOINT_NAME)
+def test_load_rejects_a_checkpoint_of_another_config(tmp_path) -> None:
+    folder = save_tiny_speech_tokenizer(tmp_path)
+    config = json.loads((folder / CONFIG_NAME).read_text())
+    (folder / CONFIG_NAME).write_text(json.dumps({**config, "activation": "ELU"}))
     with pytest.raises(CheckpointMismatchError, match=r"unexpected keys \(26\): decoder\.model"):
-        load_speech_tokenizer(tmp_path)
+        load_speech_tokenizer(folder)

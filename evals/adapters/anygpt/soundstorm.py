@@ -8,7 +8,7 @@ random-number consumption included.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -66,10 +66,17 @@ class SoundStorm(nn.Module):
     def __init__(self, config: SoundStormConfig) -> None:
         super().__init__()
         self.config = config
-        network_args = asdict(config)
-        for field in ("num_semantic_tokens", "semantic_pad_id", "pad_id", "schedule"):
-            del network_args[field]
-        self.net = SoundStormNetwork(**network_args)
+        self.net = SoundStormNetwork(
+            codebook_size=config.codebook_size,
+            num_quantizers=config.num_quantizers,
+            dim=config.dim,
+            depth=config.depth,
+            heads=config.heads,
+            dim_head=config.dim_head,
+            ff_mult=config.ff_mult,
+            conv_expansion_factor=config.conv_expansion_factor,
+            conv_kernel_size=config.conv_kernel_size,
+        )
         self.semantic_token_emb = nn.Embedding(config.num_semantic_tokens, config.dim)
 
     def forward(
