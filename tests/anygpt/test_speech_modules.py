@@ -58,3 +58,13 @@ def test_tiny_weights_follow_the_seed(tmp_path) -> None:
         return state["semantic_token_emb.weight"]
 
     assert torch.equal(embedding(0), embedding(0)) and not torch.equal(embedding(0), embedding(1))
+
+
+def test_half_precision_modules_synthesize(tmp_path) -> None:
+    root = save_tiny_speech_modules(tmp_path, seed=2)
+    modules = load_speech_modules(root, dtype=torch.bfloat16, soundstorm_config=TINY_SOUNDSTORM)
+    ids = modules.tokenizer.semantic_ids(_chirp(0.2))
+    audio = modules.synthesize(ids, voice_prompt=_chirp(0.1))
+    assert audio.dtype == torch.bfloat16
+    assert audio.shape == (len(ids) * 320,)
+    assert torch.isfinite(audio.float()).all()

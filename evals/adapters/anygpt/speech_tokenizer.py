@@ -97,9 +97,7 @@ class SpeechCodec:
                 f"codes must be [levels, batch, frames], got shape {tuple(codes.shape)}"
             )
         codes = codes.to(device=self.device, dtype=torch.long)
-        # The package's own decode sums levels onto a float32 zero, which breaks half precision.
-        latent = self.model.quantizer.decode(codes, st=first_level).to(self.dtype)
-        return self.model.decoder(latent).squeeze(1)
+        return self.model.decode(codes, st=first_level).squeeze(1)
 
 
 def load_speech_tokenizer(
