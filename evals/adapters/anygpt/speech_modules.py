@@ -1,0 +1,72 @@
+"""AnyGPT's speech output path: LLM semantic ids -> SoundStorm -> SpeechTokenizer decoder -> audio.
+
+Loads the released `AnyGPT-speech-modules` folder:
+
+    speechtokenizer/config.json
+    speechtokenizer/ckpt.dev
+    soundstorm/speechtokenizer_soundstorm_mls.pt
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from evals.adapters.anygpt.soundstorm import (
+    ANYGPT_STEPS,
+    CHECKPOINT_NAME,
+    SoundStorm,
+    SoundStormConfig,
+    load_soundstorm,
+)
+from evals.adapters.anygpt.speech_tokenizer import SpeechCodec, load_speech_tokenizer
+
+SPEECH_TOKENIZER_DIR = "speechtokenizer"
+SOUNDSTORM_DIR = "soundstorm"
+
+
+@dataclass(frozen=True)
+class SpeechModules:
+    """The speech tokenizer and the SoundStorm that completes its acoustic levels."""
+
+    tokenizer: SpeechCodec
+    """Encodes input speech and voice prompts; decodes the completed codes."""
+    soundstorm: SoundStorm
+    """Predicts RVQ levels 2..8 from the LLM's RVQ-1 ids (and a voice prompt)."""
+
+    def synthesize(
+        self,
+        semantic_ids: Sequence[int],
+        voice_prompt: np.ndarray | torch.Tensor | None = None,
+        steps: int = ANYGPT_STEPS,
+    ) -> torch.Tensor:
+        """Speech samples [time] at `tokenizer.sample_rate` for one utterance's semantic ids.
+
+        `voice_prompt` is 16 kHz mono audio whose voice to imitate; without it the voice is random.
+        For steps > 1 the result depends on the torch random state: seed it to reproduce.
+        """
+        device = self.soundstorm.semantic_token_emb.weight.device
+        semantic = torch.tensor([list(semantic_ids)], dtype=torch.long, device=device)
+        prompt = None if voice_prompt is None else self.tokenizer.voice_prompt_tokens(voice_prompt)
+        codes = self.soundstorm.generate(semantic, prompt, steps=steps)
+        return self.tokenizer.decode(codes.permute(2, 0, 1))[0]
+
+
+def load_speech_modules(
+    root: str | Path,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype = torch.float32,
+    soundstorm_config: SoundStormConfig | None = None,
+) -> SpeechModules:
+    """Load both modules from the released folder layout (AnyGPT runs them in float32)."""
+    root = Path(root)
+    return SpeechModules(
+        tokenizer=load_speech_tokenizer(root / SPEECH_TOKENIZER_DIR, device, dtype),
+        soundstorm=load_soundstorm(
+            root / SOUNDSTORM_DIR / CHECKPOINT_NAME, device, dtype, soundstorm_config
+        ),
+    )
