@@ -29,6 +29,31 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndar
     return soxr.resample(samples, source_rate, target_rate, quality="HQ").astype(np.float32)
 
 
+def wav_shortfall(path: str) -> int:
+    """Bytes missing from a RIFF/WAVE file's data chunk (0 if whole or not a WAV).
+
+    libsndfile silently shortens a truncated WAV to what is there; the header still says how long
+    the data chunk should be, which is how a cut-off file is told from a short one.
+    """
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return 0
+        size = Path(path).stat().st_size
+        while True:
+            chunk = f.read(8)
+            if len(chunk) < 8:
+                return 0
+            cid, length = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if cid == b"data":
+                if length in (0, 0xFFFFFFFF):  # streamed WAVs leave the size unset
+                    return 0
+                return max(length - (size - f.tell()), 0)
+            f.seek(length + (length & 1), 1)
+
+
 def _read_audio_file(path: str, offset: float, duration: float | None) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
@@ -37,6 +62,11 @@ def _read_audio_file(path: str, offset: float, duration: float | None) -> tuple[
         raise MediaError(f"{path}: audio file not found")
     if p.stat().st_size == 0:
         raise MediaError(f"{path}: empty file (0 bytes)")
+    missing = wav_shortfall(path)
+    if missing:
+        raise MediaError(
+            f"{path}: truncated: the WAV header promises {missing} more bytes of audio"
+        )
     try:
         with sf.SoundFile(path) as f:
             rate = f.samplerate

@@ -70,10 +70,14 @@ if "test-echo" not in MODELS.names():
 def tone(seconds: float, freq: float, rate: int = 16000, seed: int = 0) -> np.ndarray:
     t = np.arange(int(seconds * rate)) / rate
     rng = np.random.default_rng(seed)
-    return (0.3 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(t.size)).astype(np.float32)
+    return (0.3 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(t.size)).astype(
+        np.float32
+    )
 
 
-def write_asr_manifest(folder: Path, n: int, texts: Sequence[str] | None = None, rate: int = 16000) -> Path:
+def write_asr_manifest(
+    folder: Path, n: int, texts: Sequence[str] | None = None, rate: int = 16000
+) -> Path:
     """n tone clips with transcripts equal to their echo words (so WER 0 for test-echo)."""
     (folder / "wavs").mkdir(parents=True, exist_ok=True)
     rows = []
@@ -81,8 +85,14 @@ def write_asr_manifest(folder: Path, n: int, texts: Sequence[str] | None = None,
         samples = tone(0.5 + 0.05 * i, 200 + 30 * i, rate, seed=i)
         sf.write(folder / "wavs" / f"u{i:03d}.wav", samples, rate, subtype="FLOAT")
         stored = sf.read(folder / "wavs" / f"u{i:03d}.wav", dtype="float32")[0]
-        text = texts[i] if texts else words_for(load_audio(Audio(samples=stored, sample_rate=rate), 16000)[0])
-        rows.append({"id": f"u{i:03d}", "audio": f"wavs/u{i:03d}.wav", "text": text, "speaker": f"s{i % 3}"})
+        text = (
+            texts[i]
+            if texts
+            else words_for(load_audio(Audio(samples=stored, sample_rate=rate), 16000)[0])
+        )
+        rows.append(
+            {"id": f"u{i:03d}", "audio": f"wavs/u{i:03d}.wav", "text": text, "speaker": f"s{i % 3}"}
+        )
     path = folder / "manifest.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path

@@ -57,7 +57,7 @@ def test_truncated_wav_is_detected(tmp_path, wav):
     data = wav.read_bytes()
     cut = tmp_path / "cut.wav"
     cut.write_bytes(data[: len(data) // 2])
-    with pytest.raises(MediaError, match="truncated|not readable"):
+    with pytest.raises(MediaError, match=r"truncated|not readable"):
         load_audio(Audio(path=str(cut)))
 
 

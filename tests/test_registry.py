@@ -32,7 +32,7 @@ def test_unknown_name_suggests_close_matches():
     with pytest.raises(UnknownNameError) as err:
         TASKS.get("librispeech-asrr")
     assert "did you mean librispeech-asr" in str(err.value)
-    with pytest.raises(UnknownNameError, match="did you mean.*faster-whisper"):
+    with pytest.raises(UnknownNameError, match=r"did you mean.*faster-whisper"):
         MODELS.get("faster-whisp")
     with pytest.raises(UnknownNameError, match="wer@whisper-norm"):
         METRICS.get("wer@whisper")
@@ -46,10 +46,12 @@ def test_entry_point_plugins_are_found(tmp_path, monkeypatch):
     dist = tmp_path / "anybench_plugin-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: anybench-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(textwrap.dedent("""
+    (dist / "entry_points.txt").write_text(
+        textwrap.dedent("""
         [anybench.test-plugins]
         my-thing = plugin_pkg:VALUE
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     reg = Registry("thing", "anybench.test-plugins")
     assert "my-thing" in reg.names()
@@ -59,5 +61,19 @@ def test_entry_point_plugins_are_found(tmp_path, monkeypatch):
 
 def test_builtin_registries_are_populated():
     assert {"librispeech-asr", "vctk-tts", "manifest-asr", "manifest-tts"} <= set(TASKS.names())
-    assert {"faster-whisper", "hf-whisper", "piper", "espeak-ng", "flite", "reference", "predictions"} <= set(MODELS.names())
-    assert {"wer@whisper-norm", "wer@basic", "sim@resemblyzer", "dnsmos@p835", "wer-tts@whisper-tiny.en"} <= set(METRICS.names())
+    assert {
+        "faster-whisper",
+        "hf-whisper",
+        "piper",
+        "espeak-ng",
+        "flite",
+        "reference",
+        "predictions",
+    } <= set(MODELS.names())
+    assert {
+        "wer@whisper-norm",
+        "wer@basic",
+        "sim@resemblyzer",
+        "dnsmos@p835",
+        "wer-tts@whisper-tiny.en",
+    } <= set(METRICS.names())

@@ -30,7 +30,9 @@ def test_bad_specs(bad):
 
 
 def test_options_are_typed():
-    o = parse_options(Opts, {"beams": "3", "scale": "0.5", "fast": "yes", "language": "none", "mode": "b"}, "m")
+    o = parse_options(
+        Opts, {"beams": "3", "scale": "0.5", "fast": "yes", "language": "none", "mode": "b"}, "m"
+    )
     assert o == Opts(beams=3, scale=0.5, fast=True, language=None, mode="b")
 
 

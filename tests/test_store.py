@@ -10,8 +10,18 @@ from evals.types import Audio, Decoding, Modality, Response, Sample, Text
 
 def record(i: int, output=None) -> PredictionRecord:
     sample = Sample(f"s{i}", (Text(f"say {i}"),), (Text(f"say {i}"),), {"speaker": "p1"})
-    out = output if output is not None else Audio(samples=np.full(160, 0.1 * i, np.float32), sample_rate=16000)
-    return PredictionRecord("t", sample, Modality.SPEECH, Decoding("default", i), Response(f"s{i}", out, timings={"generate": 0.5}))
+    out = (
+        output
+        if output is not None
+        else Audio(samples=np.full(160, 0.1 * i, np.float32), sample_rate=16000)
+    )
+    return PredictionRecord(
+        "t",
+        sample,
+        Modality.SPEECH,
+        Decoding("default", i),
+        Response(f"s{i}", out, timings={"generate": 0.5}),
+    )
 
 
 def test_log_roundtrip_with_content_addressed_media(tmp_path):
@@ -19,7 +29,9 @@ def test_log_roundtrip_with_content_addressed_media(tmp_path):
     with store.open_log("t") as log:
         log.append(record(1))
         log.append(record(2))
-        log.append(record(1, Audio(samples=np.full(160, 0.1, np.float32), sample_rate=16000)))  # same media
+        log.append(
+            record(1, Audio(samples=np.full(160, 0.1, np.float32), sample_rate=16000))
+        )  # same media
     arts = list(store.artifacts_dir.iterdir())
     assert len(arts) == 2  # identical audio stored once
     recs = list(store.iter_records("t"))

@@ -37,6 +37,14 @@ def test_is_empty_for_file_audio_is_false():
 
 
 def test_request_direction_uses_first_media_input():
-    req = Request("t", "s", (Text("say"), Audio(samples=np.zeros(4), sample_rate=8000, kind=Modality.MUSIC)), Modality.TEXT)
+    req = Request(
+        "t",
+        "s",
+        (Text("say"), Audio(samples=np.zeros(4), sample_rate=8000, kind=Modality.MUSIC)),
+        Modality.TEXT,
+    )
     assert req.direction == (Modality.MUSIC, Modality.TEXT)
-    assert Request("t", "s", (Text("x"),), Modality.IMAGE).direction == (Modality.TEXT, Modality.IMAGE)
+    assert Request("t", "s", (Text("x"),), Modality.IMAGE).direction == (
+        Modality.TEXT,
+        Modality.IMAGE,
+    )
