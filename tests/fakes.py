@@ -54,7 +54,11 @@ if "test-echo" not in MODELS.names():
 
         def generate(self, requests: Sequence[Request]) -> list[Response]:
             failing = set(filter(None, self.options.fail.split("+")))
-            if self.options.crash_batch and len(requests) > 1 and any(r.sample_id in failing for r in requests):
+            if (
+                self.options.crash_batch
+                and len(requests) > 1
+                and any(r.sample_id in failing for r in requests)
+            ):
                 raise RuntimeError("batch crashed")
             out = []
             for r in requests:

@@ -29,8 +29,13 @@ def make_librispeech(root, speakers=(("1089", "134686", 3), ("121", "121726", 2)
 def test_librispeech_layout(tmp_path):
     split = make_librispeech(tmp_path)
     samples = list(read_librispeech(split))
-    assert [s.id for s in samples] == ["1089-134686-0000", "1089-134686-0001", "1089-134686-0002",
-                                       "121-121726-0000", "121-121726-0001"]
+    assert [s.id for s in samples] == [
+        "1089-134686-0000",
+        "1089-134686-0001",
+        "1089-134686-0002",
+        "121-121726-0000",
+        "121-121726-0001",
+    ]
     s = samples[0]
     assert isinstance(s.inputs[0], Audio) and s.inputs[0].path.endswith("1089-134686-0000.flac")
     assert s.references == (Text("WORDS OF UTTERANCE 0"),)
@@ -90,7 +95,10 @@ def write_manifest(path, rows):
 
 def test_manifest_asr_relative_paths_and_errors(tmp_path):
     sf.write(tmp_path / "a.wav", tone(0.2, 300), 16000)
-    m = write_manifest(tmp_path / "m.jsonl", [{"id": 1, "audio": "a.wav", "text": "hi", "speaker": "x", "lang": "en"}])
+    m = write_manifest(
+        tmp_path / "m.jsonl",
+        [{"id": 1, "audio": "a.wav", "text": "hi", "speaker": "x", "lang": "en"}],
+    )
     (s,) = read_asr_manifest(m)
     assert s.id == "1" and s.inputs[0].path == str(tmp_path / "a.wav")
     assert s.metadata["lang"] == "en"

@@ -16,8 +16,14 @@ LAUNCH = "import sys, tests.fakes; from evals.cli.main import main; sys.exit(mai
 
 def anybench(*args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-c", LAUNCH, *args], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def log_lines(path: Path) -> list[str]:
@@ -26,8 +32,20 @@ def log_lines(path: Path) -> list[str]:
 
 def test_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     manifest = write_asr_manifest(tmp_path / "data", 24)
-    common = ["run", "--model", "test-echo:sleep=0.15", "--tasks", "manifest-asr", "--data",
-              f"manifest-asr={manifest}", "--batch-size", "2", "--out", str(tmp_path), "--no-progress"]
+    common = [
+        "run",
+        "--model",
+        "test-echo:sleep=0.15",
+        "--tasks",
+        "manifest-asr",
+        "--data",
+        f"manifest-asr={manifest}",
+        "--batch-size",
+        "2",
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    ]
     log = tmp_path / "killed" / "predictions" / "manifest-asr.jsonl"
     proc = anybench(*common, "--run-id", "killed")
     deadline = time.time() + 120
@@ -55,7 +73,10 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     assert len(pids) == 2  # two processes wrote the log
 
     def texts(run_id):
-        rows = [json.loads(x) for x in log_lines(tmp_path / run_id / "predictions" / "manifest-asr.jsonl")]
+        rows = [
+            json.loads(x)
+            for x in log_lines(tmp_path / run_id / "predictions" / "manifest-asr.jsonl")
+        ]
         return {r["sample_id"]: r["response"]["output"]["text"] for r in rows}
 
     assert texts("killed") == texts("clean")

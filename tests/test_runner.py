@@ -17,12 +17,24 @@ def manifest(tmp_path):
 
 
 def run(manifest, out, spec="test-echo", **kw):
-    opts = RunOptions(batch_size=kw.pop("batch_size", 3), progress=False, shard=kw.pop("shard", Shard(0, 1)))
-    return runner.run(ModelSpec.parse(spec), ["manifest-asr"], out, data={"manifest-asr": str(manifest)}, options=opts, **kw)
+    opts = RunOptions(
+        batch_size=kw.pop("batch_size", 3), progress=False, shard=kw.pop("shard", Shard(0, 1))
+    )
+    return runner.run(
+        ModelSpec.parse(spec),
+        ["manifest-asr"],
+        out,
+        data={"manifest-asr": str(manifest)},
+        options=opts,
+        **kw,
+    )
 
 
 def outputs(store: RunStore) -> dict[str, str]:
-    return {r.sample_id: r.response.output.text if r.response.output else None for r in store.iter_records("manifest-asr")}
+    return {
+        r.sample_id: r.response.output.text if r.response.output else None
+        for r in store.iter_records("manifest-asr")
+    }
 
 
 def test_run_logs_every_sample_and_scores(manifest, tmp_path):
@@ -48,12 +60,17 @@ def test_failing_samples_are_isolated_counted_and_scored(manifest, tmp_path):
     store = run(manifest, tmp_path / "run", spec="test-echo:fail=u002+u005,crash_batch=true")
     recs = {r.sample_id: r for r in store.iter_records("manifest-asr")}
     assert len(recs) == 10
-    assert recs["u002"].response.error_stage == "generate" and "cannot do u002" in recs["u002"].response.error
+    assert (
+        recs["u002"].response.error_stage == "generate"
+        and "cannot do u002" in recs["u002"].response.error
+    )
     assert recs["u003"].response.status.value == "ok"  # its batch-mate was retried alone
     t = score_run(store.root).tasks["manifest-asr"]
     assert t.integrity.failed == 2 and t.integrity.ok == 8
     m = t.metrics["wer@whisper-norm"]
-    assert m.n == 10 and m.n_policy == 2 and m.value == pytest.approx(20.0)  # 2 of 10 x 3 words deleted
+    assert (
+        m.n == 10 and m.n_policy == 2 and m.value == pytest.approx(20.0)
+    )  # 2 of 10 x 3 words deleted
 
 
 def test_corrupt_file_fails_only_its_sample(manifest, tmp_path):
@@ -61,7 +78,10 @@ def test_corrupt_file_fails_only_its_sample(manifest, tmp_path):
     (manifest.parent / "wavs" / "u007.wav").unlink()
     store = run(manifest, tmp_path / "run")
     recs = {r.sample_id: r for r in store.iter_records("manifest-asr")}
-    assert recs["u004"].response.status.value == "input_error" and "u004.wav" in recs["u004"].response.error
+    assert (
+        recs["u004"].response.status.value == "input_error"
+        and "u004.wav" in recs["u004"].response.error
+    )
     assert "not found" in recs["u007"].response.error
     integ = score_run(store.root).tasks["manifest-asr"].integrity
     assert integ.input_errors == 2 and integ.ok == 8
@@ -91,7 +111,12 @@ def test_config_mismatch_is_refused(manifest, tmp_path):
 
 def test_capability_is_checked_before_generating(manifest, tmp_path):
     with pytest.raises(CapabilityError, match="cannot serve task manifest-tts"):
-        runner.run(ModelSpec.parse("test-echo"), ["manifest-tts"], tmp_path / "x", data={"manifest-tts": str(manifest)})
+        runner.run(
+            ModelSpec.parse("test-echo"),
+            ["manifest-tts"],
+            tmp_path / "x",
+            data={"manifest-tts": str(manifest)},
+        )
 
 
 def test_shards_partition_and_together_equal_one_run(manifest, tmp_path):

@@ -2,8 +2,8 @@ import jiwer
 import numpy as np
 import pytest
 
-from evals.registry import METRICS
 from evals.records import PredictionRecord
+from evals.registry import METRICS
 from evals.types import Decoding, Modality, Response, Sample, Text
 from metrics.bootstrap import BootstrapSpec, interval
 from metrics.text_norm import get_normalizer
@@ -67,20 +67,38 @@ def test_whisper_english_normalizer_published_cases(text, expected):
 
 
 def test_basic_normalizer():
-    assert get_normalizer("lower-punct")("Hello, World! It's  \"fine\".") == "hello world it's fine"
+    assert get_normalizer("lower-punct")('Hello, World! It\'s  "fine".') == "hello world it's fine"
 
 
 def rec(i, ref, hyp=None, error=None):
-    resp = Response(str(i), Text(hyp) if hyp is not None else None, error=error, error_stage="generate" if error else None)
-    return PredictionRecord("asr", Sample(str(i), (), (Text(ref),)), Modality.TEXT, Decoding(), resp)
+    resp = Response(
+        str(i),
+        Text(hyp) if hyp is not None else None,
+        error=error,
+        error_stage="generate" if error else None,
+    )
+    return PredictionRecord(
+        "asr", Sample(str(i), (), (Text(ref),)), Modality.TEXT, Decoding(), resp
+    )
 
 
-REFS = ["the cat sat on the mat", "a quick brown fox", "hello there general kenobi", "one two three four five"]
+REFS = [
+    "the cat sat on the mat",
+    "a quick brown fox",
+    "hello there general kenobi",
+    "one two three four five",
+]
 HYPS = ["the cat sit on mat", "a quick brown fox jumps", "hello general", ""]
 
 
 def test_word_errors_by_hand():
-    assert word_errors("the cat sat on the mat", "the cat sit on mat") == {"sub": 1, "del": 1, "ins": 0, "hit": 4, "ref": 6}
+    assert word_errors("the cat sat on the mat", "the cat sit on mat") == {
+        "sub": 1,
+        "del": 1,
+        "ins": 0,
+        "hit": 4,
+        "ref": 6,
+    }
     assert word_errors("a b", "") == {"sub": 0, "del": 2, "ins": 0, "hit": 0, "ref": 2}
     assert word_errors("", "x y")["ins"] == 2
 
@@ -97,11 +115,17 @@ def test_corpus_and_utterance_wer_match_jiwer():
     assert corpus.reduce(stats) == pytest.approx(100 * (jiwer_errors + 5) / (words + 5))
     utt = METRICS.get("wer@basic-utt")
     per = [jiwer.wer(r, h) for r, h in zip(REFS[:3], HYPS[:3])] + [1.0]
-    assert utt.reduce(np.array([s.stat for s in utt.score(records)])) == pytest.approx(100 * np.mean(per))
+    assert utt.reduce(np.array([s.stat for s in utt.score(records)])) == pytest.approx(
+        100 * np.mean(per)
+    )
 
 
 def test_failed_and_empty_hypotheses_are_all_deletions_not_dropped():
-    records = [rec(0, "red green blue"), rec(1, "cyan magenta", error="model crashed"), rec(2, "black", "black")]
+    records = [
+        rec(0, "red green blue"),
+        rec(1, "cyan magenta", error="model crashed"),
+        rec(2, "black", "black"),
+    ]
     m = METRICS.get("wer@whisper-norm")
     scores = m.score(records)
     assert [s.policy is not None for s in scores] == [True, True, False]
