@@ -162,3 +162,11 @@ def test_bad_inputs_are_rejected_with_reasons(vocab):
         vocab.string_to_ids("<sosp><\U0001f5e31><eosp>")  # speech prefix without U+FE0F
     with pytest.raises(ValueError, match="not an AnyGPT added token"):
         vocab.ids_to_string([5])
+
+
+def test_split_finds_tokens_the_way_added_token_matching_does(vocab):
+    soim, eoim = vocab.start_id(Modality.IMAGE), vocab.end_id(Modality.IMAGE)
+    assert vocab.split("[<soim>]") == ["[", soim, "]"]
+    assert vocab.split("<<soim> a <b><eoim>x") == ["<", soim, " a <b>", eoim, "x"]
+    assert vocab.split("[Human]") == [vocab.user_id]
+    assert vocab.split("") == []

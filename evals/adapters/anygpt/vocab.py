@@ -301,15 +301,16 @@ class AnyGPTVocab:
         """The text as plain chunks (str) and AnyGPT tokens (their ids), in order, the way the
         tokenizer's added-token matching splits it."""
         parts: list[str | int] = []
-        pos = 0
-        for match in _ADDED_TOKEN_PATTERN.finditer(text):
+        pos = scan = 0
+        while match := _ADDED_TOKEN_PATTERN.search(text, scan):
             token_id = self.token_ids.get(match[0])
             if token_id is None:
+                scan = match.start() + 1  # a bracketed non-token may still contain a token
                 continue
             if match.start() > pos:
                 parts.append(text[pos : match.start()])
             parts.append(token_id)
-            pos = match.end()
+            pos = scan = match.end()
         if pos < len(text):
             parts.append(text[pos:])
         return parts
