@@ -18,7 +18,7 @@ import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from evals.adapters.anygpt.vocab import AnyGPTVocab, TokenKind, modality_tokens
+from evals.adapters.anygpt.vocab import AnyGPTVocab, ModalityTokens, TokenKind, modality_tokens
 from evals.types import Modality
 
 
@@ -93,8 +93,14 @@ def _describe(token_id: int, vocab: AnyGPTVocab) -> str:
     return entry.text if entry else f"id {token_id}"
 
 
-def _foreign(ids: Sequence[int], vocab: AnyGPTVocab, where: str) -> list[ParseIssue]:
-    """Issues for AnyGPT tokens and out-of-range ids among `ids`."""
+def _ends_turn(token_id: int, vocab: AnyGPTVocab) -> bool:
+    """`</s>` or a role token: whatever comes next belongs to another turn."""
+    entry = vocab.entries.get(token_id)
+    return token_id == vocab.eos_id or (entry is not None and entry.kind is TokenKind.ROLE)
+
+
+def _misplaced(ids: Sequence[int], vocab: AnyGPTVocab, where: str) -> list[ParseIssue]:
+    """Issues for ids that do not belong where they are: out-of-range ids, then the rest."""
     issues = []
     outside = [i for i in ids if not 0 <= i < vocab.size]
     if outside:
@@ -115,11 +121,6 @@ def _foreign(ids: Sequence[int], vocab: AnyGPTVocab, where: str) -> list[ParseIs
     return issues
 
 
-def _is_role(token_id: int, vocab: AnyGPTVocab) -> bool:
-    entry = vocab.entries.get(token_id)
-    return token_id == vocab.eos_id or (entry is not None and entry.kind is TokenKind.ROLE)
-
-
 def _parse_text(
     ids: list[int],
     output: Modality,
@@ -129,20 +130,16 @@ def _parse_text(
     if decode_text is None:
         raise TypeError("parsing a text output needs decode_text")
     issues = []
-    end = next((i for i, t in enumerate(ids) if _is_role(t, vocab)), len(ids))
+    end = next((i for i, t in enumerate(ids) if _ends_turn(t, vocab)), len(ids))
     if end == len(ids):
         issues.append(ParseIssue(IssueKind.MISSING_END, "no <eos> or </s>: the answer was cut off"))
     elif ids[end] not in (vocab.assistant_end_id, vocab.eos_id):
-        issues.append(
-            ParseIssue(
-                IssueKind.MISSING_END, f"answer ended by {_describe(ids[end], vocab)}, not <eos>"
-            )
-        )
-    body = ids[:end]
-    plain = [t for t in body if t not in vocab.entries and 0 <= t < vocab.size]
-    issues += _foreign(
-        [t for t in body if t in vocab.entries or not 0 <= t < vocab.size], vocab, "in the text"
-    )
+        ended_by = _describe(ids[end], vocab)
+        issues.append(ParseIssue(IssueKind.MISSING_END, f"answer ended by {ended_by}, not <eos>"))
+    plain, misplaced = [], []
+    for t in ids[:end]:
+        (misplaced if t in vocab.entries or not 0 <= t < vocab.size else plain).append(t)
+    issues += _misplaced(misplaced, vocab, "in the text")
     return ParsedOutput(output, decode_text(plain).strip(), (), True, tuple(issues), (0, end))
 
 
@@ -155,54 +152,42 @@ def _parse_span(
     scheme = modality_tokens(output)
     start_id, end_id = vocab.start_id(output), vocab.end_id(output)
     if start_id not in ids:
-        return ParsedOutput(
-            output,
-            None,
-            (),
-            False,
-            (ParseIssue(IssueKind.NO_SPAN, f"no {scheme.start} in the output"),),
-        )
-    first = ids.index(start_id) + 1
-    values, stray, issues = [], [], []
-    for stop in range(first, len(ids) + 1):
-        token_id = ids[stop] if stop < len(ids) else None
-        entry = vocab.entries.get(token_id) if token_id is not None else None
-        if token_id == end_id:
-            break
-        if (
-            token_id is None
-            or _is_role(token_id, vocab)
-            or (entry and entry.kind is TokenKind.START)
-        ):
-            ended_by = "the end of the output" if token_id is None else _describe(token_id, vocab)
-            issues.append(
-                ParseIssue(IssueKind.MISSING_END, f"no {scheme.end}: span ended by {ended_by}")
-            )
+        issue = ParseIssue(IssueKind.NO_SPAN, f"no {scheme.start} in the output")
+        return ParsedOutput(output, None, (), False, (issue,))
+    first = stop = ids.index(start_id) + 1
+    values, misplaced, issues = [], [], []
+    while stop < len(ids) and ids[stop] != end_id:
+        entry = vocab.entries.get(ids[stop])
+        if _ends_turn(ids[stop], vocab) or (entry and entry.kind is TokenKind.START):
             break
         if entry and entry.kind is TokenKind.CODE and entry.modality is output:
             values.append(entry.value)
         else:
-            stray.append(token_id)
-    issues += _foreign(stray, vocab, f"inside {scheme.start}")
-    issues += _music_checks(values, output)
+            misplaced.append(ids[stop])
+        stop += 1
+    if stop == len(ids) or ids[stop] != end_id:
+        ended_by = _describe(ids[stop], vocab) if stop < len(ids) else "the end of the output"
+        issues.append(
+            ParseIssue(IssueKind.MISSING_END, f"no {scheme.end}: span ended by {ended_by}")
+        )
+    issues += _misplaced(misplaced, vocab, f"inside {scheme.start}")
+    issues += _frame_checks(values, scheme)
     frames = len(values) // scheme.codebooks
     if scheme.fixed_length is not None and len(values) != scheme.fixed_length:
-        issues.append(
-            ParseIssue(
-                IssueKind.WRONG_LENGTH, f"{len(values)} codes (expected {scheme.fixed_length})"
-            )
-        )
+        detail = f"{len(values)} codes (expected {scheme.fixed_length})"
+        issues.append(ParseIssue(IssueKind.WRONG_LENGTH, detail))
     elif frames == 0:
-        issues.append(ParseIssue(IssueKind.WRONG_LENGTH, f"{len(values)} codes: nothing to decode"))
+        issues.append(
+            ParseIssue(IssueKind.WRONG_LENGTH, f"nothing to decode ({len(values)} codes)")
+        )
     usable = frames > 0 and scheme.fixed_length in (None, len(values))
     return ParsedOutput(
         output, None, scheme.split_codebooks(values), usable, tuple(issues), (first, stop)
     )
 
 
-def _music_checks(values: Sequence[int], output: Modality) -> list[ParseIssue]:
-    """Codebook-position and whole-frame checks for multi-codebook modalities."""
-    scheme = modality_tokens(output)
+def _frame_checks(values: Sequence[int], scheme: ModalityTokens) -> list[ParseIssue]:
+    """Codebook-position and whole-frame checks for modalities with several codebooks."""
     if scheme.codebooks == 1:
         return []
     issues = []
