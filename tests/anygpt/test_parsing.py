@@ -207,3 +207,10 @@ def test_parse_output_refuses_misuse(vocab):
         parse_output([], Modality.TEXT, vocab)
     with pytest.raises(ValueError, match="not audio"):
         parse_output([], Modality.AUDIO, vocab)
+
+
+def test_a_span_after_the_answer_ended_is_ignored(vocab):
+    image = vocab.codes_to_ids(Modality.IMAGE, list(range(32)))
+    parsed = parse_output([vocab.assistant_end_id, *image], Modality.IMAGE, vocab)
+    assert not parsed.usable
+    assert parsed.malformed == "no <soim> before the answer ended"

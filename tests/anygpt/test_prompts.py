@@ -182,6 +182,8 @@ def test_bad_prompt_requests_are_refused():
             style=PromptStyle.CHAT,
             instruction=default_instruction((Modality.TEXT, Modality.IMAGE)),
         )
+    with pytest.raises(ValueError, match="no chat task prompt for text->audio"):
+        build_prompt((Modality.TEXT, Modality.AUDIO), "x", style=PromptStyle.CHAT)
     with pytest.raises(ValueError, match="no instruction for audio->text"):
         default_instruction((Modality.AUDIO, Modality.TEXT))
 

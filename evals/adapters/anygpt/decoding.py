@@ -14,9 +14,9 @@ transformers 4.34.1 (a) stops only at the model's own `</s>` and (b) never adds 
 min-new-tokens processor, making the configs' `min_new_tokens: 10` a no-op. Output is cut at
 `<eos>` or the end tag afterwards. Our kwargs always name the stop ids and every sampling knob,
 so a checkpoint's generation_config.json cannot fill them in (transformers 5 merges it).
-`stop_at_end_tag` also stops at `<eos>` and the output's end tag: same parsed result for
-sampling (the tokens up to the tag are drawn identically), but it changes beam search, which
-ranks finished hypotheses.
+`stop_at_end_tag` also stops at `<eos>` and the output's end tag. For sampling that only saves
+time (tokens before the stop are drawn identically, and `parsing` ignores what follows, unless
+an end tag comes before its start tag); for beam search it changes which hypotheses finish.
 """
 
 from __future__ import annotations

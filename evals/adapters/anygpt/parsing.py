@@ -7,7 +7,8 @@ that: tags and codes are looked up by id, and only plain-text ids are ever decod
 Rules, for the ids generated after the prompt's `[MMGPT]:`:
 - text: everything before the first `<eos>` or `</s>`; another role token also ends it.
 - image, speech, music: the codes between the first start tag of that modality and its end
-  tag; a role token, `</s>` or another start tag also ends the span. Music values are taken
+  tag; a role token, `</s>` or another start tag also ends the span. A start tag after the
+  answer ended (`<eos>`, `</s>`, another role token) is not looked at. Music values are taken
   modulo 2048 and cut to whole frames of 4, as the reference does.
 Anything unexpected becomes a `ParseIssue`; `usable` says whether the payload can be decoded.
 """
@@ -151,8 +152,9 @@ def _parse_span(
 ) -> ParsedOutput:
     scheme = modality_tokens(output)
     start_id, end_id = vocab.start_id(output), vocab.end_id(output)
-    if start_id not in ids:
-        issue = ParseIssue(IssueKind.NO_SPAN, f"no {scheme.start} in the output")
+    turn_end = next((i for i, t in enumerate(ids) if _ends_turn(t, vocab)), len(ids))
+    if start_id not in ids[:turn_end]:
+        issue = ParseIssue(IssueKind.NO_SPAN, f"no {scheme.start} before the answer ended")
         return ParsedOutput(output, None, (), False, (issue,))
     first = stop = ids.index(start_id) + 1
     values, misplaced, issues = [], [], []

@@ -147,7 +147,9 @@ def _chat(
         raise ValueError(
             "chat prompts use the direction's SFT task prompt; instruction= is for base prompts"
         )
-    task = CHAT_TASKS[direction]
+    task = CHAT_TASKS.get(direction)
+    if task is None:
+        raise ValueError(f"AnyGPT has no chat task prompt for {direction[0]}->{direction[1]}")
     return chat_prompt(task.message(content)), Instruction(task.template, task.name, None)
 
 
