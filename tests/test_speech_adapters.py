@@ -60,7 +60,7 @@ def test_faster_whisper_transcribes_real_speech(piper_speech):
 
 
 def test_missing_tts_voice_is_named(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nope.onnx"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.onnx"):
         adapter(f"piper:voice={tmp_path}/nope.onnx")
 
 
