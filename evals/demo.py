@@ -17,7 +17,7 @@ from evals.registry import MODELS
 from evals.results import RunResults
 from evals.runner import RunOptions, run
 from evals.scoring import score_run
-from evals.spec import ModelSpec
+from evals.spec import ModelSpec, SpecError
 from evals.types import Modality, Request, Text
 
 # Harvard sentences (IEEE Recommended Practice for Speech Quality Measurements, 1969).
@@ -96,8 +96,9 @@ def build_test_set(folder: Path, sentences_per_voice: int) -> Path:
     recipe = recipe_hash(sentences_per_voice)
     if manifest.exists() and stamp.exists() and stamp.read_text().strip() == recipe:
         return manifest
-    if sentences_per_voice * len(SPEAKERS) > len(SENTENCES):
-        raise ValueError(f"at most {len(SENTENCES) // len(SPEAKERS)} sentences per voice")
+    if not 2 <= sentences_per_voice <= len(SENTENCES) // len(SPEAKERS):
+        # two per speaker at least: each utterance's voice prompt is another one of its speaker
+        raise SpecError(f"--sentences must be between 2 and {len(SENTENCES) // len(SPEAKERS)}")
     (folder / "wavs").mkdir(parents=True, exist_ok=True)
     rows = []
     for s, (speaker, spec) in enumerate(SPEAKERS):
