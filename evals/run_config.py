@@ -112,10 +112,14 @@ class RunConfig:
         return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def reconcile_config(store: RunStore, new: RunConfig) -> RunConfig:
-    """Write `new` for a fresh run; for an existing one, check it matches and add new tasks."""
+def reconcile_config(store: RunStore, new: RunConfig, write: bool = True) -> RunConfig:
+    """Write `new` for a fresh run; for an existing one, check it matches and add new tasks.
+
+    With `write=False` only the checks run (to fail before a model is loaded).
+    """
     if not store.exists():
-        store.write_config(new.to_json())
+        if write:
+            store.write_config(new.to_json())
         return new
     old = RunConfig.from_json(store.read_config())
     where = store.config_path
@@ -150,5 +154,6 @@ def reconcile_config(store: RunStore, new: RunConfig) -> RunConfig:
                 f"({tc.limit}) would leave extra samples in the log: use another --out"
             )
     merged = RunConfig(old.model, old.decoding, old.seed, tasks)
-    store.write_config(merged.to_json())
+    if write:
+        store.write_config(merged.to_json())
     return merged

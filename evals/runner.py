@@ -252,19 +252,28 @@ class TaskRunner:
         )
 
 
-def check_capability(adapter_cls: type[ModelAdapter], model: str, task: Task) -> None:
-    if task.direction not in adapter_cls.capabilities:
-        served = (
-            ", ".join(sorted(f"{a.value}->{b.value}" for a, b in adapter_cls.capabilities))
-            or "nothing"
-        )
-        raise CapabilityError(
-            f"model {model} cannot serve task {task.name} ({task.input.value} -> {task.output.value}); it serves {served}"
-        )
+def capability_error(model: str, task: Task, reason: str) -> CapabilityError:
+    return CapabilityError(
+        f"model {model} cannot serve task {task.name} ({task.input.value} -> {task.output.value}): {reason}"
+    )
 
 
 def load_adapter(spec: ModelSpec) -> ModelAdapter:
     return MODELS.get(spec.name).from_spec(spec)
+
+
+def servable(tasks: Sequence[Task], model: str, reason_for, skip: bool) -> list[Task]:
+    """The tasks the model serves; the others raise CapabilityError, or are skipped with a notice."""
+    kept = []
+    for task in tasks:
+        reason = reason_for(task.direction)
+        if reason is None:
+            kept.append(task)
+        elif skip:
+            log.warning("skipping task %s: model %s cannot serve it (%s)", task.name, model, reason)
+        else:
+            raise capability_error(model, task, reason)
+    return kept
 
 
 def run(
@@ -279,25 +288,38 @@ def run(
     options: RunOptions | None = None,
     adapter: ModelAdapter | None = None,
     label: str | None = None,
+    skip_unservable: bool = False,
 ) -> RunStore:
-    """Generate predictions for `tasks` with `model` into the run folder `out` (resuming)."""
+    """Generate predictions for `tasks` with `model` into the run folder `out` (resuming).
+
+    Tasks the model cannot serve raise CapabilityError, or are skipped when `skip_unservable`
+    (suites); the check runs on the adapter class before loading and on the loaded adapter.
+    """
     options = options or RunOptions()
-    task_objs = [TASKS.get(name) for name in tasks]
     adapter_cls = MODELS.get(model.name)
     preset = decoding or adapter_cls.decoding_presets[0]
     if preset not in adapter_cls.decoding_presets:
         raise ValueError(
             f"model {model.name} has no decoding preset {preset!r} (it knows: {', '.join(adapter_cls.decoding_presets)})"
         )
-    for task in task_objs:
-        check_capability(adapter_cls, model.name, task)
+
+    def class_reason(direction):
+        return None if direction in adapter_cls.capabilities else "not among its capabilities"
+
+    task_objs = servable(
+        [TASKS.get(name) for name in tasks], model.name, class_reason, skip_unservable
+    )
     store = RunStore(out)
-    config = reconcile_config(
-        store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset)
+    reconcile_config(
+        store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset), write=False
     )
     adapter = adapter or load_adapter(model)
-    store.write_model_info(model, adapter.describe(), label=label)
     try:
+        task_objs = servable(task_objs, model.name, adapter.unavailable_reason, skip_unservable)
+        config = reconcile_config(
+            store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset)
+        )
+        store.write_model_info(model, adapter.describe(), label=label)
         progress = _progress_bar(options.progress)
         for task in task_objs:
             progress.set_description(task.name)

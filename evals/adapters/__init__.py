@@ -1,6 +1,7 @@
 """Model adapters; importing this package registers the built-in ones (heavy imports are lazy)."""
 
 from evals.adapters import (  # noqa: F401
+    anygpt_registration,
     command_tts,
     faster_whisper,
     hf_whisper,

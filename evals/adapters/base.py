@@ -36,6 +36,15 @@ class ModelAdapter(ABC):
     def from_spec(cls, spec: ModelSpec) -> ModelAdapter:
         return cls(parse_options(cls.Options, spec.options, f"model {spec.name}"))
 
+    def unavailable_reason(self, direction: tuple[Modality, Modality]) -> str | None:
+        """Why this (loaded) model cannot serve a direction, or None if it can."""
+        if direction in self.capabilities:
+            return None
+        served = (
+            ", ".join(sorted(f"{a.value}->{b.value}" for a, b in self.capabilities)) or "nothing"
+        )
+        return f"it serves {served}"
+
     @abstractmethod
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         """One response per request, in order. Raise only for errors that hit the whole batch."""

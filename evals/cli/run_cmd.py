@@ -112,12 +112,7 @@ def main(args) -> int:
     tasks = args.tasks or list(load_suite(args.suite).tasks)
     for name in tasks:
         TASKS.get(name)  # unknown names fail here, with suggestions
-    adapter_cls = MODELS.get(args.model.name)
-    if args.suite:
-        servable = [t for t in tasks if TASKS.get(t).direction in adapter_cls.capabilities]
-        for t in sorted(set(tasks) - set(servable)):
-            print(f"anybench: skipping {t}: model {args.model.name} does not serve its modalities")
-        tasks = servable
+    MODELS.get(args.model.name)
     out = Path(args.out) / (args.run_id or default_run_id(args))
     options = runner.RunOptions(
         batch_size=args.batch_size,

@@ -6,6 +6,7 @@ can build a complete `AnyGPT-speech-modules` folder and load it through the real
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -47,6 +48,8 @@ def save_tiny_soundstorm(path: Path, seed: int = 0) -> Path:
         model = SoundStorm(TINY_SOUNDSTORM)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), path)
+    config = dataclasses.asdict(TINY_SOUNDSTORM)
+    (path.parent / "config.json").write_text(json.dumps(config, indent=1))  # the release has none
     return path
 
 

@@ -5,10 +5,13 @@ Loads the released `AnyGPT-speech-modules` folder:
     speechtokenizer/config.json
     speechtokenizer/ckpt.dev
     soundstorm/speechtokenizer_soundstorm_mls.pt
+    soundstorm/config.json          (optional, not in the release: a SoundStormConfig for
+                                     checkpoints of another size; the release uses the defaults)
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,7 @@ from evals.adapters.anygpt.speech_tokenizer import SpeechCodec, load_speech_toke
 
 SPEECH_TOKENIZER_DIR = "speechtokenizer"
 SOUNDSTORM_DIR = "soundstorm"
+SOUNDSTORM_CONFIG = "config.json"
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,14 @@ def load_speech_modules(
 ) -> SpeechModules:
     """Load both modules from the released folder layout (AnyGPT runs them in float32)."""
     root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"AnyGPT speech modules folder not found: {root} (expected {SPEECH_TOKENIZER_DIR}/"
+            f"config.json, {SPEECH_TOKENIZER_DIR}/ckpt.dev and {SOUNDSTORM_DIR}/{CHECKPOINT_NAME})"
+        )
+    config_file = root / SOUNDSTORM_DIR / SOUNDSTORM_CONFIG
+    if soundstorm_config is None and config_file.is_file():
+        soundstorm_config = SoundStormConfig(**json.loads(config_file.read_text()))
     return SpeechModules(
         tokenizer=load_speech_tokenizer(root / SPEECH_TOKENIZER_DIR, device, dtype),
         soundstorm=load_soundstorm(

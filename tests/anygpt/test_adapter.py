@@ -1,0 +1,123 @@
+"""The `anygpt` adapter end to end on a tiny AnyGPT built in the released folder layouts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evals.adapters.anygpt.vocab import AnyGPTVocab
+from evals.registry import MODELS
+from evals.spec import ModelSpec
+from evals.types import Audio, Decoding, Modality, Request, Text
+from tests.anygpt.tiny_anygpt import CODE_ANSWERS, TEXT_ANSWERS, build_tiny_anygpt, spec
+from tests.fakes import tone
+
+
+@pytest.fixture(scope="session")
+def tiny_anygpt(tmp_path_factory):
+    return build_tiny_anygpt(tmp_path_factory.mktemp("tiny-anygpt"))
+
+
+@pytest.fixture(scope="session")
+def adapter(tiny_anygpt):
+    parsed = ModelSpec.parse(spec(tiny_anygpt))
+    return MODELS.get("anygpt").from_spec(parsed)
+
+
+def speech(seconds: float, freq: float, seed: int = 0) -> Audio:
+    return Audio(samples=tone(seconds, freq, 16000, seed), sample_rate=16000)
+
+
+def req(i, inputs, output, preset="anygpt-paper", seed=0, prompt=None, **overrides) -> Request:
+    return Request(
+        "t", f"s{i}", tuple(inputs), output, Decoding(preset, seed, overrides), voice_prompt=prompt
+    )
+
+
+def test_loads_released_layout_and_serves_configured_directions(adapter):
+    served = {(a.value, b.value) for a, b in adapter.capabilities}
+    assert served == {("speech", "text"), ("text", "speech"), ("music", "text"), ("text", "music")}
+    assert "image=<SEED-2" in adapter.unavailable_reason((Modality.IMAGE, Modality.TEXT))
+    d = adapter.describe()
+    assert d["prompt_style"] == "base" and d["tokenizer_legacy"] is True and d["dtype"] == "float32"
+
+
+def test_speech_to_text(adapter):
+    (r,) = adapter.generate([req(0, [speech(1.0, 300)], Modality.TEXT, num_beams=1)])
+    assert r.output == Text(TEXT_ANSWERS[Modality.SPEECH]) and r.malformed is None
+    assert r.info["instruction"] == "Analyze the spoken words and transcribe them accurately."
+    assert r.info["prompt_tokens"] > 50  # 50 speech tokens per second plus the template
+    assert set(r.timings) >= {"tokenize_input", "generate"}
+
+
+def test_text_to_speech_with_voice_prompt(adapter):
+    prompt = speech(3.0, 220, seed=1)
+    (r,) = adapter.generate([req(0, [Text("birds sing")], Modality.SPEECH, prompt=prompt)])
+    assert r.malformed is None and r.error is None
+    assert isinstance(r.output, Audio) and r.output.sample_rate == 16000
+    assert r.output.samples.shape == (len(CODE_ANSWERS[Modality.SPEECH]) * 320,)
+    assert np.isfinite(r.output.samples).all()
+
+
+def test_soundstorm_is_seeded_per_sample(adapter):
+    prompt = speech(3.0, 220, seed=1)
+    a, b, c = (
+        adapter.generate([req(0, [Text("birds sing")], Modality.SPEECH, seed=s, prompt=prompt)])[0]
+        for s in (5, 5, 6)
+    )
+    np.testing.assert_array_equal(a.output.samples, b.output.samples)
+    assert not np.array_equal(a.output.samples, c.output.samples)  # steps=3 samples: seed matters
+
+
+def test_music_both_ways(adapter):
+    (t2m,) = adapter.generate([req(0, [Text("a dog runs in the park")], Modality.MUSIC)])
+    assert t2m.output.kind is Modality.MUSIC and t2m.output.sample_rate == 32000
+    assert t2m.output.samples.shape == (8 * 640,)  # 8 frames at 50 Hz
+    clip = Audio(samples=tone(0.4, 440, 32000), sample_rate=32000, kind=Modality.MUSIC)  # 20 frames
+    (m2t,) = adapter.generate([req(1, [clip], Modality.TEXT, num_beams=1)])
+    assert m2t.output == Text(TEXT_ANSWERS[Modality.MUSIC])
+    assert m2t.info["instruction"] == "Listen to the music and describe the mood it evokes."
+
+
+@pytest.mark.parametrize("beams", [1, 5])
+def test_batch_equals_singles_under_search(adapter, beams):
+    clips = [speech(0.6 + 0.3 * i, 200 + 90 * i, seed=i) for i in range(3)]
+    requests = [req(i, [c], Modality.TEXT, num_beams=beams) for i, c in enumerate(clips)]
+    batched = adapter.generate(requests)
+    singles = [adapter.generate([q])[0] for q in requests]
+    assert [r.token_ids for r in batched] == [r.token_ids for r in singles]
+    assert len({len(q.inputs[0].samples) for q in requests}) == 3  # prompts of different lengths
+
+
+def test_truncated_and_empty_spans_are_counted_not_raised(adapter):
+    cut, nothing = adapter.generate(
+        [
+            req(0, [Text("rain falls on the sea")], Modality.SPEECH, max_new_tokens=6),
+            req(1, [Text("rain falls on the sea")], Modality.SPEECH, max_new_tokens=1),
+        ]
+    )
+    assert "no <eosp>" in cut.malformed and cut.output.samples.shape == (5 * 320,)
+    assert cut.status.value == "malformed"
+    assert nothing.output is None and "nothing to decode" in nothing.malformed
+    assert nothing.status.value == "malformed" and nothing.info["parse_issues"]
+
+
+def test_prompt_ids_carry_the_speech_tokens_in_order(adapter, tiny_anygpt):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_anygpt["llm"])
+    vocab = AnyGPTVocab.from_tokenizer(tok)
+    clip = speech(0.5, 330)
+    semantic = adapter.parts.speech.tokenizer.semantic_ids(clip.samples)
+    prepared = adapter.prepare(req(0, [clip], Modality.TEXT))
+    ids = prepared.prompt_ids
+    start = ids.index(vocab.start_id(Modality.SPEECH))
+    span = ids[start + 1 : ids.index(vocab.end_id(Modality.SPEECH))]
+    assert span == [vocab.code_ids[Modality.SPEECH][v] for v in semantic]
+    assert ids[0] == vocab.bos_id and vocab.assistant_id in ids[-3:]  # ... <eoh> [MMGPT]:
+
+
+def test_missing_component_folder_is_named(tmp_path, tiny_anygpt):
+    bad = ModelSpec.parse(spec({**tiny_anygpt, "speech": tmp_path / "nowhere"}))
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        MODELS.get("anygpt").from_spec(bad)

@@ -1,0 +1,209 @@
+"""A tiny AnyGPT in the released folder layouts, for end-to-end tests of the adapter.
+
+    <root>/llm/      transformers Llama folder: the tiny Llama tokenizer + AnyGPT's added tokens,
+                     and a 2-layer LlamaForCausalLM trained here for a few seconds to answer each
+                     direction's prompt with a fixed well-formed output (so every decode path runs)
+    <root>/speech/   AnyGPT-speech-modules (tiny SpeechTokenizer + SoundStorm, seeded)
+    <root>/music/    transformers Encodec 32 kHz folder (tiny, seeded)
+
+Nothing here depends on ../shared.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import torch
+
+from evals.adapters.anygpt.instructions import default_instruction
+from evals.adapters.anygpt.prompt_ids import prompt_ids
+from evals.adapters.anygpt.prompts import build_prompt
+from evals.adapters.anygpt.vocab import AnyGPTVocab, modality_tokens
+from evals.types import Modality
+from tests.anygpt.tiny_speech import save_tiny_speech_modules
+from tests.anygpt.tiny_tokenizer import tiny_anygpt_tokenizer
+
+TEXT_ANSWERS = {
+    Modality.SPEECH: "hello world",
+    Modality.MUSIC: "calm piano",
+    Modality.IMAGE: "a red square",
+}
+"""What the tiny model answers for x -> text."""
+
+CODE_ANSWERS = {
+    Modality.SPEECH: [(37 * k + 11) % 1024 for k in range(24)],
+    Modality.MUSIC: [[(101 * t + 7 * b) % 2048 for t in range(8)] for b in range(4)],
+    Modality.IMAGE: [(263 * k + 5) % 8192 for k in range(32)],
+}
+"""What the tiny model answers for text -> x (codes as the vocabulary scheme takes them)."""
+
+TEXTS = ("the cat sat on the mat", "a dog runs in the park", "rain falls on the sea", "birds sing")
+
+
+def _random_content(source: Modality, rng: random.Random) -> str:
+    if source is Modality.TEXT:
+        return rng.choice(TEXTS)
+    scheme = modality_tokens(source)
+
+    def values(n: int, size: int) -> list[int]:
+        # half uniform noise, half a few repeated values (what a tokenizer gives a steady sound)
+        pool = [rng.randrange(size) for _ in range(rng.choice((n, 1, 2, 3)))]
+        return [rng.choice(pool) for _ in range(n)]
+
+    if source is Modality.MUSIC:
+        frames = rng.randint(3, 30)
+        return scheme.to_string([values(frames, 2048) for _ in range(4)])
+    n = 32 if source is Modality.IMAGE else rng.randint(10, 80)
+    return scheme.to_string(values(n, scheme.codebook_size))
+
+
+def _answer_ids(direction, tokenizer, vocab: AnyGPTVocab) -> list[int]:
+    source, target = direction
+    if target is Modality.TEXT:
+        body = tokenizer(" " + TEXT_ANSWERS[source], add_special_tokens=False)["input_ids"]
+    else:
+        body = vocab.codes_to_ids(target, CODE_ANSWERS[target])
+    return [*body, vocab.assistant_end_id, vocab.eos_id]
+
+
+def _batch(directions, tokenizer, vocab, answers, rng):
+    """Right-padded prompt+answer ids and the positions that predict each answer token."""
+    seqs, spans = [], []
+    for direction in directions:
+        content = _random_content(direction[0], rng)
+        prompt = build_prompt(direction, content, instruction=default_instruction(direction))
+        ids = prompt_ids(prompt.text, tokenizer, vocab, legacy=True)
+        seqs.append(ids + answers[direction])
+        spans.append((len(ids) - 1, answers[direction]))
+    width = max(map(len, seqs))
+    batch = torch.tensor([s + [vocab.pad_id] * (width - len(s)) for s in seqs])
+    mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in seqs])
+    targets = torch.tensor([x for _, t in spans for x in t])
+    return batch, mask, spans, targets
+
+
+def _answer_logits(model, batch, mask, spans):
+    hidden = model.model(input_ids=batch, attention_mask=mask).last_hidden_state
+    rows = torch.cat([hidden[i, a : a + len(t)] for i, (a, t) in enumerate(spans)])
+    return model.lm_head(rows)
+
+
+def train_tiny_llm(
+    tokenizer, directions, seed: int = 0, lr: float = 1e-2, chunk: int = 50, max_steps: int = 400
+):
+    """A 2-layer Llama that answers each direction's prompt with its fixed answer.
+
+    Trained in chunks until, on 12 fresh prompts per direction, every answer token has
+    probability > 0.9 (so greedy search and top-p 0.7 sampling both give exactly the answer);
+    a model that never gets there fails loudly rather than making later tests flaky.
+    """
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    vocab = AnyGPTVocab.from_tokenizer(tokenizer)
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=1024,
+        bos_token_id=vocab.bos_id,
+        eos_token_id=vocab.eos_id,
+        pad_token_id=vocab.pad_id,
+        tie_word_embeddings=False,
+    )
+    model = LlamaForCausalLM(config)
+    optim = torch.optim.AdamW(model.parameters(), lr=lr)
+    warmup = 20
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / max_steps)
+    )
+    rng, probe_rng = random.Random(seed), random.Random(seed + 1000)
+    answers = {d: _answer_ids(d, tokenizer, vocab) for d in directions}
+    probes = [_batch(directions * 12, tokenizer, vocab, answers, probe_rng)]
+    for step in range(1, max_steps + 1):
+        batch, mask, spans, targets = _batch(directions * 2, tokenizer, vocab, answers, rng)
+        loss = torch.nn.functional.cross_entropy(_answer_logits(model, batch, mask, spans), targets)
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+        sched.step()
+        if step % chunk == 0:
+            with torch.no_grad():
+                worst = min(
+                    float(
+                        torch.softmax(_answer_logits(model, b, m, sp), -1)[
+                            torch.arange(len(t)), t
+                        ].min()
+                    )
+                    for b, m, sp, t in probes
+                )
+            if worst > 0.9:
+                model.generation_config.pad_token_id = vocab.pad_id
+                return model.eval(), step
+    raise RuntimeError(
+        f"tiny AnyGPT did not learn its answers in {max_steps} steps (worst p={worst:.3f})"
+    )
+
+
+def save_tiny_encodec_32k(folder: Path, seed: int = 0) -> Path:
+    """A tiny transformers Encodec at 32 kHz, 4 x 2048 codebooks at 50 Hz, codebooks spread out."""
+    from transformers import EncodecConfig, EncodecFeatureExtractor, EncodecModel
+
+    config = EncodecConfig(
+        sampling_rate=32000,
+        audio_channels=1,
+        codebook_size=2048,
+        target_bandwidths=[2.2],
+        num_filters=4,
+        hidden_size=16,
+        upsampling_ratios=[8, 5, 4, 4],
+        num_lstm_layers=1,
+        codebook_dim=16,
+        normalize=False,
+        chunk_length_s=None,
+        overlap=None,
+    )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = EncodecModel(config)
+        for layer in model.quantizer.layers:
+            layer.codebook.embed.copy_(torch.randn_like(layer.codebook.embed) * 0.05)
+            layer.codebook.inited.fill_(1)
+    model.save_pretrained(folder)
+    EncodecFeatureExtractor(feature_size=1, sampling_rate=32000, padding_value=0.0).save_pretrained(
+        folder
+    )
+    return folder
+
+
+SPEECH_AND_MUSIC = (
+    (Modality.SPEECH, Modality.TEXT),
+    (Modality.TEXT, Modality.SPEECH),
+    (Modality.MUSIC, Modality.TEXT),
+    (Modality.TEXT, Modality.MUSIC),
+)
+
+
+def build_tiny_anygpt(root: Path, directions=SPEECH_AND_MUSIC, seed: int = 0) -> dict[str, Path]:
+    """Write all tiny components under `root`; returns the option -> folder map."""
+    tokenizer = tiny_anygpt_tokenizer()
+    model, _ = train_tiny_llm(tokenizer, directions, seed)
+    llm = root / "llm"
+    model.save_pretrained(llm)
+    tokenizer.save_pretrained(llm)
+    parts = {"llm": llm}
+    if any(Modality.SPEECH in d for d in directions):
+        parts["speech"] = save_tiny_speech_modules(root / "speech", seed)
+    if any(Modality.MUSIC in d for d in directions):
+        parts["music"] = save_tiny_encodec_32k(root / "music", seed)
+    return parts
+
+
+def spec(parts: dict[str, Path], **extra: str) -> str:
+    """The `--model` spec of the tiny AnyGPT."""
+    options = {**{k: str(v) for k, v in parts.items()}, "device": "cpu", **extra}
+    return "anygpt:" + ",".join(f"{k}={v}" for k, v in options.items())
