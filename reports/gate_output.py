@@ -40,7 +40,7 @@ def check_row(c: Check, digits_extra: int = 1) -> str:
     head = f"| {STATUS_TEXT[c.status]} | {escape(c.task)} | {escape(c.metric)}{arrow} |"
     d = c.delta
     if d is None:
-        return head + f" {escape(c.reason)} |||||||"
+        return head + " " + " | ".join([escape(c.reason)] + [""] * 7) + " |"
     k = digits_for(c.scale) + digits_extra
     cells = [
         fmt(d.baseline, k),

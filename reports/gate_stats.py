@@ -152,7 +152,7 @@ def paired_bootstrap(
         se=se,
         p_value=float(p_value),
         tolerance=tolerance,
-        detectable=tolerance + z * se,
+        detectable=float(tolerance + z * se),
         n=n,
         seeds=(len(baseline), len(candidate)),
         resamples=int(boot.size),

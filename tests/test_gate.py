@@ -273,3 +273,13 @@ def test_unavailable_metric_cannot_be_compared(tmp_path):
     (tmp_path / "c" / "results.json").write_text(json.dumps(to_json(broken)))
     result = run_gate(load_runs([base]), load_runs([tmp_path / "c"]))
     assert result.exit_code == 2 and "unavailable: no scorer" in result.checks[0].reason
+
+
+def test_the_documented_example_rules_parse():
+    from pathlib import Path
+
+    rules = load_rules(Path(__file__).parents[1] / "docs" / "gate-rules.example.yaml")
+    assert rules.match("librispeech-asr", "wer@whisper-norm").max_regression == 0.3
+    assert rules.match("vctk-tts", "sim@resemblyzer").tolerance(0.8) == pytest.approx(0.016)
+    assert rules.match("vctk-tts", "dnsmos@p835").skip
+    assert rules.match("x", "y").tolerance(5.0) == 0.0
