@@ -32,13 +32,6 @@ class LeaderboardError(UserError, ValueError):
     """The runs cannot be ranked (no shared task, unknown metric choice)."""
 
 
-class _NoTask:
-    metrics: Mapping[str, object] = {}
-
-
-_EMPTY = _NoTask()
-
-
 @dataclass(frozen=True)
 class Standing:
     """One system on the board."""
@@ -100,7 +93,7 @@ def headline_metrics(
     out = {}
     for task in tasks:
         if task in chosen:
-            if not any(chosen[task] in run.tasks.get(task, _EMPTY).metrics for run in runs):
+            if not any(task in r.tasks and chosen[task] in r.tasks[task].metrics for r in runs):
                 raise LeaderboardError(f"no run scored {task} with {chosen[task]}")
             out[task] = chosen[task]
             continue

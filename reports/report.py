@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from evals.results import RunResults
 from reports.comparison import Comparison, compare, grids
@@ -94,7 +94,8 @@ def as_markdown(r: Report) -> str:
 def as_latex(r: Report) -> str:
     from reports.render_latex import document_latex
 
-    return document_latex(r.options.title, (r.grids[0], *r.paper_grids))
+    main = replace(r.grids[0], title=r.options.title)  # the table's caption in the paper
+    return document_latex(r.options.title, (main, *r.paper_grids))
 
 
 def as_html(r: Report) -> str:
