@@ -16,6 +16,8 @@ need_debs=()
 command -v espeak-ng >/dev/null || need_debs+=(espeak-ng)
 command -v flite >/dev/null || need_debs+=(flite)
 command -v java >/dev/null || need_debs+=(default-jre-headless)
+# headless Chromium for the browser tests of the HTML reports (tests/test_reports_browser.py)
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need_debs+=(chromium)
 if [ "${#need_debs[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); elif command -v sudo >/dev/null; then sudo_cmd=(sudo -n); else sudo_cmd=(); fi
   if [ "$(id -u)" -ne 0 ] && [ "${#sudo_cmd[@]}" -eq 0 ]; then

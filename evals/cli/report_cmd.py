@@ -2,33 +2,135 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+
+from evals.errors import UserError
+
+
+def pair(text: str) -> tuple[str, str]:
+    left, eq, right = text.partition("=")
+    if not eq or not left or not right:
+        raise argparse.ArgumentTypeError(f"{text!r} is not A=B")
+    return left, right
+
+
+def add_output(p: argparse.ArgumentParser, formats: list[str], default: str) -> None:
+    """--format (one or several, comma-separated), --out FILE, --out-dir DIR (shared options)."""
+    p.add_argument(
+        "--format",
+        default=default,
+        metavar="FMT[,FMT...]",
+        help=f"output format(s): {', '.join(formats)} (default {default})",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout (one format)")
+    where.add_argument(
+        "--out-dir", metavar="DIR", help="write <name>.<ext> per format into DIR (any number)"
+    )
+
+
+class FormatError(UserError, ValueError):
+    """Unknown output format, or several formats without a folder to write them to."""
+
+
+def chosen_formats(args, formats) -> list[str]:
+    names = [f.strip() for f in args.format.split(",") if f.strip()]
+    if names == ["all"]:
+        names = list(formats)
+    bad = [n for n in names if n not in formats]
+    if bad or not names:
+        raise FormatError(
+            f"unknown format {', '.join(bad) or repr(args.format)}; "
+            f"choose from {', '.join(formats)} or all"
+        )
+    if len(names) > 1 and not args.out_dir:
+        raise FormatError("several formats need --out-dir DIR")
+    return names
+
+
+def write_outputs(args, outputs: dict[str, tuple[str, str]], stem: str) -> None:
+    """outputs: format -> (suffix, text); printed, written to --out, or into --out-dir."""
+    if args.out_dir:
+        folder = Path(args.out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix, text in outputs.values():
+            path = folder / f"{stem}.{suffix}"
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    elif args.out:
+        ((_, text),) = outputs.values()
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        ((_, text),) = outputs.values()
+        print(text, end="" if text.endswith("\n") else "\n")
 
 
 def add_parser(sub) -> None:
+    from reports.report import FORMATS
+
     p = sub.add_parser(
         "report",
-        help="comparison table of scored runs",
+        help="comparison table of scored runs (md, latex, csv, html)",
         description="A systems x (task, metric) table with 95%% bootstrap intervals, the best "
-        "value per column in bold, integrity counts and protocol footnotes.",
+        "value per column marked (direction-aware), integrity counts and footnotes written from "
+        "the metric presets; optionally beside a paper's published numbers (--paper).",
+        epilog="examples:\n"
+        "  anybench report runs/a runs/b\n"
+        "  anybench report runs/* --format all --out-dir report/\n"
+        "  anybench report runs/anygpt runs/whisper --paper anygpt --format latex\n"
+        "  anybench report runs/demo/* --paper anygpt --paper-task manifest-tts=tts",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders (or results.json files)")
+    add_output(p, list(FORMATS), "md")
+    p.add_argument("--title", default="anybench report", help="document title")
     p.add_argument(
-        "--format", choices=("md", "csv"), default="md", help="output format (default md)"
+        "--mixed",
+        choices=("split", "refuse"),
+        default="split",
+        help="runs scored one (task, metric) under different protocols: split the column "
+        "(default) or refuse with the reason",
     )
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--no-plots", action="store_true", help="no plots in the HTML page")
+    p.add_argument(
+        "--paper", metavar="NAME|FILE.json", help="put the runs beside a paper's numbers (anygpt)"
+    )
+    p.add_argument(
+        "--paper-match",
+        type=pair,
+        action="append",
+        default=[],
+        metavar="SYSTEM=PAPER_ROW",
+        help="our run (its label) reproduces this published row (default: matched by name)",
+    )
+    p.add_argument(
+        "--paper-task",
+        type=pair,
+        action="append",
+        default=[],
+        metavar="TASK=TABLE",
+        help="compare our TASK with a paper table id (caption, t2i, asr, tts, m2t, t2m) even "
+        "though its data differ; flagged in the table",
+    )
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
-    from evals.results import load
-    from reports.table import FORMATS
+    from reports.report import FORMATS, ReportOptions, build
+    from reports.runs import load_runs
 
-    results = [load(r) for r in args.runs]
-    text = FORMATS[args.format](results)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
-    else:
-        print(text)
+    names = chosen_formats(args, FORMATS)
+    options = ReportOptions(
+        title=args.title,
+        mixed=args.mixed,
+        plots=not args.no_plots,
+        paper=args.paper,
+        paper_matches=tuple(args.paper_match),
+        paper_tasks=tuple(args.paper_task),
+    )
+    report = build(load_runs(args.runs), options)
+    outputs = {n: (FORMATS[n].suffix, FORMATS[n].render(report)) for n in names}
+    write_outputs(args, outputs, "report")
     return 0
