@@ -53,40 +53,36 @@ class FAD(Metric):
     def score(self, records: Sequence[PredictionRecord]) -> list[SampleScore]:
         scorer = self.scorer()
         rate, dim = scorer.sample_rate, scorer.dim
-        silence: np.ndarray | None = None
+        silence = np.zeros(round(SILENCE_SECONDS * rate), np.float32)
         out: list[SampleScore] = []
         for start in range(0, len(records), CHUNK):
-            chunk = records[start : start + CHUNK]
-            rows: list[tuple[np.ndarray | None, np.ndarray | None, str | None]] = []
-            for rec in chunk:
-                real, why = reference_audio(rec, rate)
-                if input_failed(rec) or real is None:
-                    rows.append((None, None, INPUT_EXCLUDED if input_failed(rec) else why))
-                    continue
-                gen = generated_audio(rec, rate)
-                rows.append((gen, real, None if gen is not None else FAILED_OUTPUT))
-            usable = [i for i, (_, real, _) in enumerate(rows) if real is not None]
-            gens = [rows[i][0] for i in usable]
-            if any(g is None for g in gens) and silence is None:
-                silence = scorer.embed_audio([np.zeros(int(SILENCE_SECONDS * rate))])[0]
-            measured = [g for g in gens if g is not None]
-            gen_emb = iter(scorer.embed_audio(measured)) if measured else iter(())
-            real_emb = scorer.embed_audio([rows[i][1] for i in usable]) if usable else []
-            by_index = {}
-            for i, real in zip(usable, real_emb):
-                gen = rows[i][0]
-                by_index[i] = (next(gen_emb) if gen is not None else silence, real)
-            for i, (gen, real, why) in enumerate(rows):
-                if i not in by_index:
+            pairs = [self.pair(rec, rate) for rec in records[start : start + CHUNK]]
+            usable = [(g, r) for g, r, _ in pairs if r is not None]
+            gen_emb = scorer.embed_audio([silence if g is None else g for g, _ in usable])
+            real_emb = scorer.embed_audio([r for _, r in usable])
+            embeddings = iter(zip(gen_emb, real_emb))
+            for gen, real, why in pairs:
+                if real is None:
                     out.append(SampleScore((0.0,) * (2 * dim + 1), None, policy=why))
                     continue
-                g, r = by_index[i]
+                g, r = next(embeddings)
                 details = {
                     "generated_s": 0.0 if gen is None else len(gen) / rate,
                     "reference_s": len(real) / rate,
                 }
                 out.append(SampleScore(_compact(g) + _compact(r) + (1.0,), None, why, details))
         return out
+
+    @staticmethod
+    def pair(rec: PredictionRecord, rate: int) -> tuple[Any, Any, str | None]:
+        """(generated or None, real or None, policy): no real clip leaves the sample out."""
+        if input_failed(rec):
+            return None, None, INPUT_EXCLUDED
+        real, why = reference_audio(rec, rate)
+        if real is None:
+            return None, None, why
+        gen = generated_audio(rec, rate)
+        return gen, real, None if gen is not None else FAILED_OUTPUT
 
     @staticmethod
     def _sets(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
