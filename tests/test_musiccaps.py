@@ -91,3 +91,14 @@ def test_audio_checks_flag_silence_clipping_and_length():
     fine = 0.5 * np.sin(np.linspace(0, 200, rate)).astype(np.float32)
     assert audio_issues(fine, rate) == []
     assert audio_issues(fine[:800], rate, AudioCheck(min_seconds=0.5))[0].startswith("too short")
+
+
+def test_stereo_music_is_downmixed_and_stereo_speech_keeps_its_first_channel(tmp_path):
+    import soundfile as sf
+
+    left, right = chord(1.0, 48000, 1), chord(1.0, 48000, 2)
+    sf.write(tmp_path / "st.wav", np.stack([left, right], axis=1), 48000, subtype="FLOAT")
+    as_music, _ = load_audio(Audio(path=str(tmp_path / "st.wav"), kind=Modality.MUSIC))
+    as_speech, _ = load_audio(Audio(path=str(tmp_path / "st.wav"), kind=Modality.SPEECH))
+    np.testing.assert_allclose(as_music, (left + right) / 2, atol=1e-7)
+    np.testing.assert_array_equal(as_speech, left)
