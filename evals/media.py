@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from evals.errors import SampleError
-from evals.types import Audio, Image
+from evals.types import Audio, Image, Modality
 
 
 class MediaError(SampleError):
@@ -54,7 +54,9 @@ def wav_shortfall(path: str) -> int:
             f.seek(length + (length & 1), 1)
 
 
-def _read_audio_file(path: str, offset: float, duration: float | None) -> tuple[np.ndarray, int]:
+def _read_audio_file(
+    path: str, offset: float, duration: float | None, mix: bool = False
+) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
     p = Path(path)
@@ -87,11 +89,16 @@ def _read_audio_file(path: str, offset: float, duration: float | None) -> tuple[
         raise MediaError(
             f"{path}: truncated: header promises {want} frames, file holds {data.shape[0]}"
         )
-    return data[:, 0].copy(), rate  # first channel, as the reference pipelines do
+    if mix:  # music and general audio: the channel mean (AnyGPT's music input, CLAP, audiocraft)
+        return data.mean(axis=1, dtype=np.float32), rate
+    return data[:, 0].copy(), rate  # speech: first channel, as AnyGPT's speech input does
 
 
 def load_audio(audio: Audio, target_rate: int | None = None) -> tuple[np.ndarray, int]:
-    """Mono float32 samples of `audio` (its segment, first channel), resampled if asked."""
+    """Mono float32 samples of `audio` (its segment), resampled if asked.
+
+    Multi-channel files give their first channel for speech and their channel mean for music and
+    general audio, as the reference pipelines read each."""
     if audio.samples is not None:
         samples = np.asarray(audio.samples, dtype=np.float32)
         if samples.ndim != 1:
@@ -102,7 +109,8 @@ def load_audio(audio: Audio, target_rate: int | None = None) -> tuple[np.ndarray
         samples = samples[start:stop]
         where = "in-memory audio"
     else:
-        samples, rate = _read_audio_file(str(audio.path), audio.offset, audio.duration)
+        mix = audio.kind in (Modality.MUSIC, Modality.AUDIO)
+        samples, rate = _read_audio_file(str(audio.path), audio.offset, audio.duration, mix)
         where = str(audio.path)
     if samples.size == 0:
         raise MediaError(f"{where}: no audio samples")

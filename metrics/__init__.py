@@ -1,8 +1,12 @@
 """Metric implementations and their protocol presets; importing this package registers them."""
 
 from evals.registry import METRICS
+from metrics.clap_score import CLAP_PRESETS, ClapScore
 from metrics.dnsmos import DNSMOS, DNSMOS_PRESETS
+from metrics.fad import FAD, FAD_PRESETS
+from metrics.fidelity import FIDELITY_PRESETS, Fidelity
 from metrics.speaker_sim import SIM_PRESETS, ResemblyzerSIM
+from metrics.speaker_sim_input import SIM_INPUT_PRESETS, ResemblyzerInputSIM
 from metrics.tts_wer import TTS_WER_PRESETS, TTSWER
 from metrics.wer import WER, WER_PRESETS
 
@@ -11,6 +15,10 @@ for _cls, _presets in (
     (TTSWER, TTS_WER_PRESETS),
     (ResemblyzerSIM, SIM_PRESETS),
     (DNSMOS, DNSMOS_PRESETS),
+    (ClapScore, CLAP_PRESETS),
+    (FAD, FAD_PRESETS),
+    (Fidelity, FIDELITY_PRESETS),
+    (ResemblyzerInputSIM, SIM_INPUT_PRESETS),
 ):
     for _preset in _presets:
         METRICS.register(_preset.name, _cls(_preset))

@@ -5,7 +5,9 @@ from evals.adapters import (  # noqa: F401
     command_tts,
     faster_whisper,
     hf_whisper,
+    musicgen,
     piper_tts,
     predictions,
     reference,
+    roundtrip,
 )
