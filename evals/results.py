@@ -47,6 +47,9 @@ class MetricResult:
     """The scorer actually loaded (path, file hash, device)."""
     unavailable: str | None = None
     """Why the metric could not be computed here (e.g. scorer weights missing)."""
+    n_excluded: int = 0
+    """Samples left out because their input was unusable (input errors: the same for every
+    model on the same data); they are counted in the integrity counts, not scored."""
     details: Mapping[str, Any] = field(default_factory=dict)
     """Sub-scores worth keeping (e.g. substitution/deletion/insertion totals)."""
 

@@ -10,6 +10,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from evals import provenance
@@ -86,6 +87,9 @@ def score_metric(
     ), scores
 
 
+INPUT_EXCLUDED = "input error: the sample's data is unusable; excluded from every metric"
+
+
 def score_task(
     store: RunStore,
     task: str,
@@ -101,10 +105,14 @@ def score_task(
     t0 = time.perf_counter()
     metric_results: dict[str, MetricResult] = {}
     per_sample: dict[str, dict[str, dict]] = {r.sample_id: {} for r in records}
+    # Unusable inputs (missing or corrupt data, no voice prompt) fail every model alike: they are
+    # counted in the integrity counts and left out of the values, so models are compared on the
+    # same samples. Failed and empty outputs are scored by each preset's policy.
+    scored = [r for r in records if r.response.status is not Status.INPUT_ERROR]
     for name in presets:
-        result, scores = score_metric(METRICS.get(name), records, boot)
-        metric_results[name] = result
-        for rec, sc in zip(records, scores):
+        result, scores = score_metric(METRICS.get(name), scored, boot)
+        metric_results[name] = replace(result, n_excluded=len(records) - len(scored))
+        for rec, sc in zip(scored, scores):
             per_sample[rec.sample_id][name] = {
                 "value": sc.value,
                 "stat": list(sc.stat),
@@ -137,18 +145,16 @@ def score_task(
 def _write_scores(
     path: Path, records: Sequence[PredictionRecord], per_sample: Mapping[str, dict]
 ) -> None:
-    lines = [
-        json.dumps(
-            {
-                "sample_id": r.sample_id,
-                "status": r.response.status.value,
-                "metrics": per_sample[r.sample_id],
-            },
-            ensure_ascii=False,
-            default=float,
-        )
-        for r in records
-    ]
+    lines = []
+    for r in records:
+        row = {
+            "sample_id": r.sample_id,
+            "status": r.response.status.value,
+            "metrics": per_sample[r.sample_id],
+        }
+        if r.response.status is Status.INPUT_ERROR:
+            row["excluded"] = INPUT_EXCLUDED
+        lines.append(json.dumps(row, ensure_ascii=False, default=float))
     atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
 
 

@@ -40,3 +40,11 @@ def tokenizer():
 @pytest.fixture(scope="session")
 def vocab(tokenizer) -> AnyGPTVocab:
     return AnyGPTVocab.from_tokenizer(tokenizer)
+
+
+@pytest.fixture(scope="session")
+def tiny_anygpt(tmp_path_factory):
+    """A tiny AnyGPT (LLM, speech modules, Encodec 32 kHz) in the released folder layouts."""
+    from tests.anygpt.tiny_anygpt import build_tiny_anygpt
+
+    return build_tiny_anygpt(tmp_path_factory.mktemp("tiny-anygpt"))

@@ -9,13 +9,8 @@ from evals.adapters.anygpt.vocab import AnyGPTVocab
 from evals.registry import MODELS
 from evals.spec import ModelSpec
 from evals.types import Audio, Decoding, Modality, Request, Text
-from tests.anygpt.tiny_anygpt import CODE_ANSWERS, TEXT_ANSWERS, build_tiny_anygpt, spec
+from tests.anygpt.tiny_anygpt import CODE_ANSWERS, TEXT_ANSWERS, spec
 from tests.fakes import tone
-
-
-@pytest.fixture(scope="session")
-def tiny_anygpt(tmp_path_factory):
-    return build_tiny_anygpt(tmp_path_factory.mktemp("tiny-anygpt"))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from evals.cli.main import main
-from tests.anygpt.test_adapter import tiny_anygpt  # noqa: F401  (session fixture)
 from tests.anygpt.tiny_anygpt import spec
 from tests.test_datasets import make_librispeech, make_vctk
 from tests.tiny_whisper import save_tiny_whisper
@@ -44,7 +43,7 @@ def run_suite(tmp_path, model_spec, data, *which):
 
 def test_paper_suite_runs_speech_tasks_on_tiny_anygpt(
     tmp_path, tiny_anygpt, paper_data, monkeypatch, capsys
-):  # noqa: F811
+):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.delenv("ANYBENCH_SCORERS", raising=False)
     res = run_suite(tmp_path, spec(tiny_anygpt), paper_data)
@@ -75,7 +74,7 @@ def test_paper_suite_runs_speech_tasks_on_tiny_anygpt(
 
 def test_scorer_weights_are_found_under_anybench_scorers(
     tmp_path, tiny_anygpt, paper_data, monkeypatch
-):  # noqa: F811
+):
     """A local folder named after the hub id makes the paper's Whisper-medium scorer available."""
     scorers = tmp_path / "scorers"
     save_tiny_whisper(scorers / "openai" / "whisper-medium")

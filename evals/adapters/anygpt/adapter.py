@@ -230,9 +230,9 @@ class AnyGPTAdapter(ModelAdapter):
         for r in requests:
             try:
                 prepared.append(self.prepare(r))
-            except (ValueError, RuntimeError) as exc:  # unusable input for this model
+            except (ValueError, RuntimeError) as exc:  # this model cannot tokenize it: its failure
                 responses[r.sample_id] = Response(
-                    r.sample_id, error=f"input tokenization: {exc}", error_stage="input"
+                    r.sample_id, error=f"input tokenization failed: {exc}", error_stage="generate"
                 )
         for group in self.groups(prepared):
             first = group[0].request
