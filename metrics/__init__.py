@@ -1,6 +1,7 @@
 """Metric implementations and their protocol presets; importing this package registers them."""
 
 from evals.registry import METRICS
+from metrics.captioning import CAPTION_METRICS
 from metrics.dnsmos import DNSMOS, DNSMOS_PRESETS
 from metrics.speaker_sim import SIM_PRESETS, ResemblyzerSIM
 from metrics.tts_wer import TTS_WER_PRESETS, TTSWER
@@ -12,5 +13,9 @@ for _cls, _presets in (
     (ResemblyzerSIM, SIM_PRESETS),
     (DNSMOS, DNSMOS_PRESETS),
 ):
+    for _preset in _presets:
+        METRICS.register(_preset.name, _cls(_preset))
+
+for _cls, _presets in CAPTION_METRICS:
     for _preset in _presets:
         METRICS.register(_preset.name, _cls(_preset))
