@@ -2,7 +2,9 @@
 
 from evals.registry import METRICS
 from metrics.captioning import CAPTION_METRICS
+from metrics.clip_score import CLIP_PRESETS, ClipScore
 from metrics.dnsmos import DNSMOS, DNSMOS_PRESETS
+from metrics.fid import FID, FID_PRESETS
 from metrics.speaker_sim import SIM_PRESETS, ResemblyzerSIM
 from metrics.tts_wer import TTS_WER_PRESETS, TTSWER
 from metrics.wer import WER, WER_PRESETS
@@ -19,3 +21,8 @@ for _cls, _presets in (
 for _cls, _presets in CAPTION_METRICS:
     for _preset in _presets:
         METRICS.register(_preset.name, _cls(_preset))
+
+for _preset in CLIP_PRESETS:
+    METRICS.register(_preset.name, ClipScore(_preset))
+for _preset in FID_PRESETS:
+    METRICS.register(_preset.name, FID(_preset))

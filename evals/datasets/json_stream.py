@@ -17,6 +17,7 @@ from evals.errors import UserError
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+_DELIMITERS = frozenset(" \t\n\r,]}:")
 CHUNK = 1 << 20
 
 
@@ -62,7 +63,8 @@ class _Buffer:
                     raise JSONLayoutError(f"{self.path}: not valid JSON ({exc})") from None
                 self.fill()
                 continue
-            if end >= len(self.buf) and not self.eof:  # a number may continue in the next chunk
+            # a value must end at a delimiter: a number cut by the chunk end would parse short
+            if (end >= len(self.buf) or self.buf[end] not in _DELIMITERS) and not self.eof:
                 self.fill()
                 continue
             self.pos = end
