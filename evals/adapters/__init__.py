@@ -2,7 +2,9 @@
 
 from evals.adapters import (  # noqa: F401
     command_tts,
+    diffusers_t2i,
     faster_whisper,
+    hf_captioner,
     hf_whisper,
     piper_tts,
     predictions,
