@@ -32,11 +32,20 @@ def _memo(corpus: CaptionCorpus, name: str, compute):
     return corpus.memo[name]
 
 
-def resampled_sums(stats: np.ndarray, indices: np.ndarray, block: int = 64) -> np.ndarray:
+def multiplicities(indices: np.ndarray, n: int) -> np.ndarray:
+    """How often each of n rows occurs in each resample: [B, n] counts."""
+    b = len(indices)
+    flat = (np.asarray(indices) + np.arange(b)[:, None] * n).ravel()
+    return np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
+
+
+def resampled_sums(stats: np.ndarray, indices: np.ndarray, block: int = 256) -> np.ndarray:
     """Column sums of `stats` over each resample (rows of `indices`): [B, k]."""
     out = np.empty((len(indices), stats.shape[1]))
     for start in range(0, len(indices), block):
-        out[start : start + block] = stats[indices[start : start + block]].sum(axis=1)
+        out[start : start + block] = (
+            multiplicities(indices[start : start + block], len(stats)) @ stats
+        )
     return out
 
 

@@ -158,8 +158,8 @@ class CiderD:
         out = np.empty(len(indices))
         for start in range(0, len(indices), BLOCK):
             block = np.asarray(indices[start : start + BLOCK])
-            m = np.zeros((self.n_images, len(block)))
-            np.add.at(m, (block, np.arange(len(block))[:, None]), 1.0)
+            flat = (block + np.arange(len(block))[:, None] * self.n_images).ravel()
+            m = np.bincount(flat, minlength=block.size).reshape(len(block), -1).T.astype(float)
             per_image = self.image_scores(m)
             out[start : start + len(block)] = (m * per_image).sum(axis=0) / block.shape[1]
         return out

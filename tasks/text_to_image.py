@@ -7,6 +7,8 @@ in CLIP space, so the headline preset is clip_i (cosine of ViT-L/14 image embedd
 generated vs real). The text-image scores are reported beside it: the torchmetrics CLIP score
 (100 * max(cos, 0)) and the raw cosine, plus FID against the real images when the Inception
 weights are on the machine. The 30k draw is seeded and recorded in every sample's metadata.
+Ground-truth rows (`--model reference`) return the real image: their clip_t is the level real
+COCO images reach, their clip_i is 1 by construction.
 """
 
 from __future__ import annotations
