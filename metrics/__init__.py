@@ -1,9 +1,12 @@
 """Metric implementations and their protocol presets; importing this package registers them."""
 
 from evals.registry import METRICS
+from metrics.captioning import CAPTION_METRICS
 from metrics.clap_score import CLAP_PRESETS, ClapScore
+from metrics.clip_score import CLIP_PRESETS, ClipScore
 from metrics.dnsmos import DNSMOS, DNSMOS_PRESETS
 from metrics.fad import FAD, FAD_PRESETS
+from metrics.fid import FID, FID_PRESETS
 from metrics.fidelity import FIDELITY_PRESETS, Fidelity
 from metrics.speaker_sim import SIM_PRESETS, ResemblyzerSIM
 from metrics.speaker_sim_input import SIM_INPUT_PRESETS, ResemblyzerInputSIM
@@ -22,3 +25,12 @@ for _cls, _presets in (
 ):
     for _preset in _presets:
         METRICS.register(_preset.name, _cls(_preset))
+
+for _cls, _presets in CAPTION_METRICS:
+    for _preset in _presets:
+        METRICS.register(_preset.name, _cls(_preset))
+
+for _preset in CLIP_PRESETS:
+    METRICS.register(_preset.name, ClipScore(_preset))
+for _preset in FID_PRESETS:
+    METRICS.register(_preset.name, FID(_preset))

@@ -3,7 +3,9 @@
 from evals.adapters import (  # noqa: F401
     anygpt_registration,
     command_tts,
+    diffusers_t2i,
     faster_whisper,
+    hf_captioner,
     hf_whisper,
     musicgen,
     piper_tts,

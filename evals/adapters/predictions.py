@@ -8,7 +8,11 @@
 
 Relative media paths are resolved against `media` (default: the file's folder). An optional
 `task` field restricts a line to one task. A sample with no line fails as "no prediction" and is
-scored by the task's failure policy; lines whose id matches no sample are reported.
+scored by the task's failure policy; lines whose id matches no sample are reported, and so are
+the samples that had no line.
+
+A COCO caption results file (`[{"image_id": 42, "caption": "..."}]`, evals.adapters.coco_results)
+is read as text predictions keyed by image id; the reader is chosen by the file's shape.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.adapters.base import ModelAdapter
+from evals.adapters.coco_results import is_coco_results, load_coco_results
 from evals.errors import UserError
 from evals.registry import MODELS
 from evals.spec import SpecError
@@ -59,6 +64,15 @@ def _load(path: Path, media: Path | None) -> dict[str, dict[str, Any]]:
     return rows
 
 
+def _is_jsonl(path: Path) -> bool:
+    return True
+
+
+READERS = ((is_coco_results, load_coco_results), (_is_jsonl, _load))
+"""(recognizes the file, reads it): the first reader whose test passes reads a predictions file."""
+MISSING_EXAMPLES = 100
+
+
 @MODELS.register("predictions")
 class PredictionsAdapter(ModelAdapter):
     """Reads precomputed outputs (text, audio or image per sample id) from JSONL + media."""
@@ -76,15 +90,19 @@ class PredictionsAdapter(ModelAdapter):
         self.media = Path(self.options.media) if self.options.media else None
         self._tables: dict[str, dict[str, dict[str, Any]]] = {}
         self._used: dict[str, set[str]] = {}
+        self._missing: dict[str, list[str]] = {}
 
     def table(self, task: str) -> dict[str, dict[str, Any]]:
         if task not in self._tables:
             path = self.root / f"{task}.jsonl" if self.root.is_dir() else self.root
+            if self.root.is_dir() and not path.is_file():
+                path = self.root / f"{task}.json"  # e.g. a COCO results file per task
             if not path.is_file():
                 raise FileNotFoundError(
-                    f"predictions: no {path.name} in {self.root} for task {task}"
+                    f"predictions: no {task}.jsonl or {task}.json in {self.root} for task {task}"
                 )
-            self._tables[task] = _load(path, self.media)
+            read = next(load for matches, load in READERS if matches(path))
+            self._tables[task] = read(path, self.media)
         return self._tables[task]
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
@@ -93,6 +111,7 @@ class PredictionsAdapter(ModelAdapter):
             table = self.table(req.task)
             row = table.get(f"{req.task}\0{req.sample_id}") or table.get(f"\0{req.sample_id}")
             if row is None:
+                self._missing.setdefault(req.task, []).append(req.sample_id)
                 out.append(
                     Response(
                         req.sample_id,
@@ -131,13 +150,18 @@ class PredictionsAdapter(ModelAdapter):
         return Response(req.sample_id, part, info={"source": row[field]})
 
     def report(self) -> dict[str, Any]:
-        """Ids in the predictions that no sample asked for, per task (first 20 shown)."""
+        """Ids in the predictions that no sample asked for (first 20 shown) and samples that had
+        no prediction (first 100), per task."""
         unused = {}
         for task, table in self._tables.items():
             ids = {k.split("\0", 1)[1] for k in table} - self._used.get(task, set())
             if ids:
                 unused[task] = {"count": len(ids), "examples": sorted(ids)[:20]}
-        return {"unmatched_prediction_ids": unused}
+        missing = {
+            task: {"count": len(ids), "examples": ids[:MISSING_EXAMPLES]}
+            for task, ids in self._missing.items()
+        }
+        return {"unmatched_prediction_ids": unused, "missing_prediction_ids": missing}
 
     def describe(self) -> dict[str, Any]:
         return {"engine": "precomputed predictions", "path": str(self.root.resolve())}

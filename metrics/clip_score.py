@@ -1,0 +1,187 @@
+"""CLIP scores of generated images with open_clip, as distinct presets per formula and scorer.
+
+- `clip_t@torchmetrics-<scorer>`: 100 * max(cos(image, prompt), 0) per image, averaged: the
+  torchmetrics CLIPScore convention (the usual "CLIP score ~30" scale).
+- `clip_t-cos@<scorer>`: the raw cosine between image and prompt embeddings, averaged.
+- `clip_i@<scorer>`: the cosine between the generated image and the real image the prompt
+  describes (the COCO image of the caption), averaged. This is the reading of AnyGPT's
+  text-to-image "CLIPscore" (0.65; SEED-LLaMA's image-to-image CLIP similarity protocol).
+
+A failed, empty or unreadable generated image scores 0 (the preset's failure value). A sample
+whose real image is missing or unreadable cannot be scored by clip_i and scores 0 as well, with
+its own policy note; a task with no real images at all makes clip_i unavailable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from evals.adapters.base import resolve_device
+from evals.media import MediaError, load_image
+from evals.records import PredictionRecord
+from evals.types import Image, Status, Text
+from metrics.base import MeanMetric, MetricPreset, MetricUnavailable, SampleScore
+from metrics.clip_model import ClipScorer, ClipSpec, clip_scorer
+
+FAILED_IMAGE = "failed, empty or unreadable generated image"
+NO_REFERENCE = "reference image missing or unreadable"
+_EMBED_CACHE: dict[tuple[ClipSpec, str], np.ndarray] = {}
+CACHE_LIMIT = 200_000
+
+
+def generated_image(record: PredictionRecord) -> Image | None:
+    r = record.response
+    if r.status in (Status.FAILED, Status.INPUT_ERROR, Status.EMPTY) or not isinstance(
+        r.output, Image
+    ):
+        return None
+    return r.output
+
+
+def reference_image(record: PredictionRecord) -> Image | None:
+    return next((p for p in record.sample.references if isinstance(p, Image)), None)
+
+
+def prompt_text(record: PredictionRecord) -> str:
+    """The caption the image should show: the first text reference, else the text input."""
+    for part in (*record.sample.references, *record.sample.inputs):
+        if isinstance(part, Text):
+            return part.text
+    raise ValueError(f"sample {record.sample_id} has no text to score the image against")
+
+
+def embed_images(scorer: ClipScorer, images: Sequence[Image | None]) -> list[np.ndarray | None]:
+    """Embeddings of images (None where missing or unreadable); file images are cached by path."""
+    from PIL import Image as PILImage
+
+    out: list[np.ndarray | None] = [None] * len(images)
+    todo, pixels = [], []
+    for i, image in enumerate(images):
+        if image is None:
+            continue
+        key = (scorer.spec, image.path) if image.path else None
+        if key in _EMBED_CACHE:
+            out[i] = _EMBED_CACHE[key]
+            continue
+        try:
+            pixels.append(PILImage.fromarray(load_image(image)))
+        except MediaError:
+            continue
+        todo.append(i)
+    if len(_EMBED_CACHE) > CACHE_LIMIT:
+        _EMBED_CACHE.clear()
+    for i, emb in zip(todo, scorer.embed_images(pixels)):
+        out[i] = emb
+        if images[i].path:  # type: ignore[union-attr]
+            _EMBED_CACHE[(scorer.spec, images[i].path)] = emb  # type: ignore[union-attr,index]
+    return out
+
+
+FORMULAS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "torchmetrics": lambda cos: 100.0 * np.maximum(cos, 0.0),
+    "cosine": lambda cos: cos,
+}
+
+
+class ClipScore(MeanMetric):
+    """Mean over samples of a formula of cos(generated image, target); see the module docstring."""
+
+    @property
+    def spec(self) -> ClipSpec:
+        s = self.preset.settings
+        return ClipSpec(s["scorer_id"], s["open_clip_model"], s["pretrained"], s["quick_gelu"])
+
+    def scorer(self) -> ClipScorer:
+        return clip_scorer(self.spec, resolve_device("auto"))
+
+    def targets(self, scorer: ClipScorer, records: Sequence[PredictionRecord]) -> list:
+        if self.preset.settings["target"] == "prompt":
+            return list(scorer.embed_texts([prompt_text(r) for r in records]))
+        refs = [reference_image(r) for r in records]
+        if all(ref is None for ref in refs):
+            raise MetricUnavailable(
+                f"{self.name} compares with the real image, and no sample has one "
+                "(a t2i manifest needs an `image` per row)"
+            )
+        return embed_images(scorer, refs)
+
+    def score(self, records: Sequence[PredictionRecord]) -> list[SampleScore]:
+        if not records:
+            return []
+        scorer = self.scorer()
+        targets = self.targets(scorer, records)
+        generated = embed_images(scorer, [generated_image(r) for r in records])
+        formula = FORMULAS[self.preset.settings["formula"]]
+        failure = float(self.preset.settings["failure_value"])
+        out = []
+        for gen, target in zip(generated, targets):
+            if gen is None or target is None:
+                why = FAILED_IMAGE if gen is None else NO_REFERENCE
+                out.append(SampleScore((failure,), failure, policy=why))
+                continue
+            cos = float(np.dot(gen, target))
+            value = float(formula(np.float64(cos)))
+            out.append(SampleScore((value,), value, details={"cosine": cos}))
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return self.scorer().describe()
+
+
+def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu: bool):
+    """The three CLIP presets of one open_clip scorer (register more scorers with this)."""
+    scorer = {
+        "scorer_id": hub_id,
+        "open_clip_model": model,
+        "pretrained": pretrained,
+        "quick_gelu": quick_gelu,
+        "preprocess": "open_clip's transform for the model (resize shortest side, bicubic; "
+        "center crop; CLIP mean/std)",
+        "text": "open_clip tokenizer, truncated to 77 tokens",
+        "precision": "float32",
+        "failure_value": 0.0,
+    }
+    return (
+        MetricPreset(
+            name=f"clip_t@torchmetrics-{slug}",
+            metric="clip_t",
+            description=f"CLIP score 100*max(cos(image, prompt), 0), mean (torchmetrics convention), {model} {pretrained}",
+            higher_is_better=True,
+            scale="x100",
+            aggregation="mean",
+            settings={
+                **scorer,
+                "target": "prompt",
+                "formula": "torchmetrics",
+                "clamp": "max(cos, 0)",
+            },
+        ),
+        MetricPreset(
+            name=f"clip_t-cos@{slug}",
+            metric="clip_t-cos",
+            description=f"cosine(image, prompt) of CLIP embeddings, mean, {model} {pretrained}",
+            higher_is_better=True,
+            scale="cosine",
+            aggregation="mean",
+            settings={**scorer, "target": "prompt", "formula": "cosine", "clamp": "none"},
+        ),
+        MetricPreset(
+            name=f"clip_i@{slug}",
+            metric="clip_i",
+            description=f"cosine(generated image, real image) of CLIP embeddings, mean, {model} {pretrained}",
+            higher_is_better=True,
+            scale="cosine",
+            aggregation="mean",
+            settings={**scorer, "target": "reference image", "formula": "cosine", "clamp": "none"},
+        ),
+    )
+
+
+CLIP_PRESETS = clip_presets(
+    "timm/vit_large_patch14_clip_224.openai", "ViT-L-14", "openai", "openai-vit-l-14", True
+) + clip_presets(
+    "timm/vit_base_patch32_clip_224.openai", "ViT-B-32", "openai", "openai-vit-b-32", True
+)

@@ -1,0 +1,198 @@
+"""FID between generated images and the real images of the same prompts (torchmetrics + torch-fidelity).
+
+Features come from torchmetrics' FID feature extractor (torch-fidelity's InceptionV3 port of the
+TensorFlow FID network, pool features), whose weights torch-fidelity downloads at run time; here
+they must already be on disk: `$ANYBENCH_SCORERS/torch-fidelity/<file>` or torch's hub cache
+(`~/.cache/torch/hub/checkpoints/<file>`). Otherwise the preset is reported unavailable.
+
+FID is a set statistic: the value is the Frechet distance of the two Gaussians fitted to the
+generated and real feature sets (torchmetrics' formula, in float64). A failed or unreadable
+generated image enters as a black image (a counted penalty, never dropped); a sample without a
+readable real image adds nothing to the real set. The bootstrap resamples prompts (pairs) and
+refits both Gaussians; each refit costs a d x d covariance and an eigendecomposition, so the
+interval uses the first `bootstrap_resamples` resamples (pinned in the preset).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.adapters.base import resolve_device
+from evals.media import MediaError, load_image
+from evals.records import PredictionRecord
+from metrics.base import Metric, MetricPreset, MetricUnavailable, SampleScore
+from metrics.clip_score import generated_image, reference_image
+from metrics.scorers import SCORERS_ENV, locate
+
+WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
+SCORER_ID = f"torch-fidelity/{WEIGHTS_FILE}"
+FAILED_IMAGE = "failed or unreadable generated image = black image"
+_FEATURES: OrderedDict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+
+
+def inception_weights() -> Path:
+    """The local InceptionV3 weights file, or MetricUnavailable saying where to put it."""
+    try:
+        import torch_fidelity  # noqa: F401
+    except ImportError as exc:
+        raise MetricUnavailable(
+            "FID needs torch-fidelity (pip install torch-fidelity) and its InceptionV3 weights"
+        ) from exc
+    import torch
+
+    candidates = [Path(locate(SCORER_ID)), Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise MetricUnavailable(
+        f"FID's InceptionV3 weights ({WEIGHTS_FILE}) are not on this machine (looked in "
+        f"{', '.join(str(c) for c in candidates if os.path.isabs(c))}); download them from "
+        "torch-fidelity's release page and put them in "
+        f"${SCORERS_ENV}/{SCORER_ID} or torch's hub cache"
+    )
+
+
+@functools.cache
+def _extractor(weights: str, dims: int, device: str):
+    """torchmetrics' FID feature network with local weights, loaded once per process."""
+    from torchmetrics.image.fid import NoTrainInceptionV3
+
+    net = NoTrainInceptionV3(
+        name="inception-v3-compat",
+        features_list=[str(dims)],
+        feature_extractor_weights_path=weights,
+    )
+    return net.to(device)
+
+
+def fid_from_features(
+    gen: np.ndarray, real: np.ndarray, w_gen: np.ndarray, w_real: np.ndarray
+) -> float:
+    """Frechet distance of Gaussians fitted to weighted feature rows (weights = multiplicities)."""
+
+    def moments(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = w.sum()
+        mu = (w @ x) / n
+        centered = x - mu
+        return mu, (centered.T * w) @ centered / (n - 1)
+
+    if w_gen.sum() < 2 or w_real.sum() < 2:
+        return float("nan")
+    mu1, s1 = moments(gen, w_gen)
+    mu2, s2 = moments(real, w_real)
+    covmean_trace = np.sqrt(np.linalg.eigvals(s1 @ s2).astype(complex)).real.sum()
+    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * covmean_trace)
+
+
+class FID(Metric):
+    """FID of the generated set against the real set; statistics are handles into the features."""
+
+    def features(self, images: Sequence[np.ndarray]) -> np.ndarray:
+        import torch
+
+        device = resolve_device("auto")
+        net = _extractor(str(inception_weights()), int(self.preset.settings["dims"]), device)
+        out = np.zeros((len(images), int(self.preset.settings["dims"])))
+        by_shape: dict[tuple, list[int]] = {}
+        for i, im in enumerate(images):
+            by_shape.setdefault(im.shape, []).append(i)
+        for idx in by_shape.values():
+            for start in range(0, len(idx), 32):
+                chunk = idx[start : start + 32]
+                batch = torch.from_numpy(np.stack([images[i] for i in chunk])).permute(0, 3, 1, 2)
+                with torch.inference_mode():
+                    feats = net(batch.to(device)).double().cpu().numpy()
+                out[chunk] = feats.reshape(len(chunk), -1)
+        return out
+
+    def score(self, records: Sequence[PredictionRecord]) -> list[SampleScore]:
+        if not records:
+            return []
+        inception_weights()
+        size = int(self.preset.settings["failure_image_size"])
+        gen_pixels, policies = [], []
+        for rec in records:
+            image = generated_image(rec)
+            try:
+                gen_pixels.append(load_image(image) if image is not None else None)
+            except MediaError:
+                gen_pixels.append(None)
+            if gen_pixels[-1] is None:
+                gen_pixels[-1] = np.zeros((size, size, 3), np.uint8)
+                policies.append(FAILED_IMAGE)
+            else:
+                policies.append(None)
+        real_pixels, has_real = [], []
+        for rec in records:
+            ref, pixels = reference_image(rec), None
+            if ref is not None:
+                try:
+                    pixels = load_image(ref)
+                except MediaError:
+                    pixels = None
+            has_real.append(pixels is not None)
+            if pixels is not None:
+                real_pixels.append(pixels)
+        if not any(has_real):
+            raise MetricUnavailable(f"{self.name} needs the real images; no sample has one")
+        gen = self.features(gen_pixels)
+        real_rows = self.features(real_pixels)
+        real = np.zeros_like(gen)
+        real[np.flatnonzero(has_real)] = real_rows
+        key = int.from_bytes(hashlib.sha256(gen.tobytes() + real.tobytes()).digest()[:6], "big")
+        _FEATURES[key] = (gen, real, np.asarray(has_real, dtype=float))
+        while len(_FEATURES) > 2:
+            _FEATURES.popitem(last=False)
+        return [SampleScore((float(key), float(i)), None, policy=p) for i, p in enumerate(policies)]
+
+    def _fid(self, stats: np.ndarray, multiplicity: np.ndarray) -> float:
+        gen, real, has_real = _FEATURES[int(stats[0, 0])]
+        images = stats[:, 1].astype(np.int64)
+        w = np.bincount(images, weights=multiplicity, minlength=len(gen)).astype(float)
+        return fid_from_features(gen, real, w, w * has_real)
+
+    def reduce(self, stats: np.ndarray) -> float:
+        if not len(stats) or int(stats[0, 0]) not in _FEATURES:
+            return float("nan")
+        return self._fid(stats, np.ones(len(stats)))
+
+    def reduce_resamples(self, stats: np.ndarray, indices: np.ndarray) -> np.ndarray:
+        out = np.full(len(indices), np.nan)
+        for b, idx in enumerate(indices[: int(self.preset.settings["bootstrap_resamples"])]):
+            out[b] = self._fid(stats, np.bincount(idx, minlength=len(stats)).astype(float))
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {"scorer": "torchmetrics NoTrainInceptionV3", "weights": str(inception_weights())}
+
+
+def fid_preset(dims: int = 2048, bootstrap_resamples: int = 50) -> MetricPreset:
+    return MetricPreset(
+        name=f"fid@inception-v3-{dims}",
+        metric="fid",
+        description=f"FID (InceptionV3 {dims}-d features, torchmetrics/torch-fidelity), "
+        "generated vs real images of the same prompts",
+        higher_is_better=False,
+        scale="fid",
+        aggregation="corpus",
+        settings={
+            "features": f"torch-fidelity InceptionV3 ({WEIGHTS_FILE}), {dims}-d, "
+            "torchmetrics resizing to 299x299",
+            "dims": dims,
+            "reference_set": "the real images of the scored prompts (COCO val2014 for coco-t2i)",
+            "failure_policy": FAILED_IMAGE,
+            "failure_image_size": 512,
+            "bootstrap_resamples": bootstrap_resamples,
+        },
+    )
+
+
+FID_PRESETS = (fid_preset(2048),)
