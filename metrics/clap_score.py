@@ -2,7 +2,7 @@
 
 - `clap@<ckpt>`: the sample's music against its text, whichever of them the model generated:
   generated music vs the input caption (text-to-music), or the input clip vs the generated caption
-  (music captioning). AnyGPT (Table 5) and MusicGen report this average cosine.
+  (music captioning). AnyGPT (Table 6) and MusicGen report this average cosine.
 - `clap-ref@<ckpt>`: the real clip vs the real caption, the reference-side number AnyGPT prints
   beside the generated captions' (it does not depend on the model).
 - `clap-audio@<ckpt>`: generated audio vs the real clip (audio-audio), for tokenizer round trips.

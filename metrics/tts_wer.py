@@ -13,7 +13,7 @@ from typing import Any
 from evals.records import PredictionRecord
 from evals.types import Audio, Decoding, Modality, Request
 from metrics.audio_outputs import output_audio
-from metrics.base import MetricPreset, SampleScore
+from metrics.base import MetricPreset, MetricUnavailable, SampleScore
 from metrics.scorers import locate, transcriber
 from metrics.wer import EMPTY_POLICY, WER, reference_text
 
@@ -69,7 +69,10 @@ class TTSWER(WER):
         return out
 
     def describe(self) -> dict[str, Any]:
-        return {"scorer": self.scorer_spec(), **transcriber(self.scorer_spec()).describe()}
+        try:
+            return {"scorer": self.scorer_spec(), **transcriber(self.scorer_spec()).describe()}
+        except MetricUnavailable as exc:  # nothing needed transcribing, so it was never loaded
+            return {"scorer": self.scorer_spec(), "loaded": False, "why": str(exc)}
 
 
 def tts_wer_preset(

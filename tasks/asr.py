@@ -1,6 +1,6 @@
 """Speech recognition: LibriSpeech test-clean / test-other (the AnyGPT and Whisper protocol) and manifests.
 
-AnyGPT (arXiv 2402.12226, Table 3) reports WER on LibriSpeech test-clean against Whisper and
+AnyGPT (arXiv 2402.12226v5, Table 4) reports WER on LibriSpeech test-clean against Whisper and
 wav2vec 2.0; the headline preset is corpus WER after Whisper's English normalizer.
 """
 
@@ -28,7 +28,7 @@ def librispeech(split: str) -> Task:
         input=Modality.SPEECH,
         output=Modality.TEXT,
         metrics=ASR_METRICS,
-        protocol="AnyGPT Table 3: LibriSpeech test-clean WER" if split == "test-clean" else "",
+        protocol="AnyGPT Table 4: LibriSpeech test-clean WER" if split == "test-clean" else "",
     )
 
 

@@ -1,4 +1,4 @@
-"""Music generation and understanding on MusicCaps, as in the AnyGPT paper (Section 4, Table 5).
+"""Music generation and understanding on MusicCaps, as in the AnyGPT paper (Section 4, Table 6).
 
 - `musiccaps-t2m`: caption -> music, scored by CLAP(generated music, caption) and FAD to the real
   clips. MusicGen's protocol (audiocraft) uses the music CLAP checkpoint, AnyGPT does not name its
@@ -46,7 +46,7 @@ def musiccaps(given: str) -> DataSource:
     )
 
 
-PROTOCOL = "AnyGPT Table 5: MusicCaps, CLAP score (checkpoint not named in the paper)"
+PROTOCOL = "AnyGPT Table 6: MusicCaps, CLAP score (checkpoint not named in the paper)"
 
 for _task in (
     Task(

@@ -1,6 +1,6 @@
 """Text-to-image: MS-COCO captions (the AnyGPT protocol, 30k prompts) and manifests.
 
-AnyGPT (arXiv 2402.12226, Table 2) generates images for 30k captions drawn from MS-COCO val
+AnyGPT (arXiv 2402.12226v5, Table 3) generates images for 30k captions drawn from MS-COCO val
 and reports a "CLIPscore" around 0.65 next to GILL and Emu. Those numbers sit on the cosine
 scale and follow SEED-LLaMA's protocol of comparing the generated image with the real COCO image
 in CLIP space, so the headline preset is clip_i (cosine of ViT-L/14 image embeddings,
@@ -35,7 +35,7 @@ COCO_T2I = Task(
     input=Modality.TEXT,
     output=Modality.IMAGE,
     metrics=T2I_METRICS,
-    protocol="AnyGPT Table 2: text-to-image on 30k MS-COCO val captions; headline clip_i "
+    protocol="AnyGPT Table 3: text-to-image on 30k MS-COCO val captions; headline clip_i "
     "(cosine of CLIP ViT-L/14 embeddings of generated and real image, comparable to 0.65); "
     "draw: sha256 min-key of image ids and annotation ids, seed 0",
 )

@@ -2,7 +2,7 @@
 
 The model gets a text and a 3-second voice prompt from the same speaker (another utterance, see
 evals.datasets.voice_prompts). Scored by the WER of an ASR model's transcript of the generated
-speech, speaker similarity to the prompt and DNSMOS. AnyGPT (Table 4) transcribes with Whisper
+speech, speaker similarity to the prompt and DNSMOS. AnyGPT (Table 5) transcribes with Whisper
 medium; the offline default here is Whisper tiny.en, and the preset name says which was used.
 """
 
@@ -43,7 +43,7 @@ VCTK = Task(
     output=Modality.SPEECH,
     metrics=TTS_METRICS,
     build_request=tts_request,
-    protocol="AnyGPT Table 4: VCTK zero-shot TTS (WER with Whisper medium, speaker similarity)",
+    protocol="AnyGPT Table 5: VCTK zero-shot TTS (WER with Whisper medium, speaker similarity)",
 )
 TASKS.register(VCTK.name, VCTK)
 TASKS.register(

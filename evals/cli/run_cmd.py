@@ -129,6 +129,7 @@ def main(args) -> int:
         decoding=args.decoding,
         options=options,
         label=args.label,
+        skip_unservable=bool(args.suite),
     )
     print(f"predictions: {store.root}")
     if args.no_score or (args.shard and args.shard.count > 1):

@@ -68,6 +68,14 @@ class AnyGPTOptions:
     batch). Off: sampled requests run one by one with their own seed; search is always batched."""
     music_seconds: float | None = None
     """Cap on music input length in seconds (the task already cuts clips; the reference uses 20)."""
+    image_ids: str = "strict"
+    """Generated image spans without exactly 32 ids: `strict` gives no image (counted malformed,
+    scored by the failure policy); `fit` truncates extra ids or repeats the last one (so one id
+    fills all 32, as the reference broadcasts it) and counts the sample malformed. The reference
+    crashes on any other count."""
+    unclip_shared_latents: bool = False
+    """Reuse one unCLIP latent tensor (from the run seed) for every image, as the reference does
+    (it draws it unseeded); default: per-sample seeded latents."""
 
 
 @dataclass
@@ -102,9 +110,10 @@ class Components:
 
             self.music = load_music_codec(o.music, self.device, codec_dtype)
         if o.image:
-            from evals.adapters.anygpt.image_codec import load_image_codec
+            from evals.adapters.anygpt.image_codec import UnclipSettings, load_image_codec
 
-            self.image = load_image_codec(o.image, o.unclip, self.device, llm_dtype)
+            settings = UnclipSettings(shared_latents=o.unclip_shared_latents)
+            self.image = load_image_codec(o.image, o.unclip, self.device, llm_dtype, settings)
         self.torch = torch
 
 
@@ -130,6 +139,8 @@ class AnyGPTAdapter(ModelAdapter):
         o = self.options
         if o.style not in ("auto", "base", "chat") or o.legacy not in ("auto", "true", "false"):
             raise ValueError("anygpt: style must be auto/base/chat and legacy auto/true/false")
+        if o.image_ids not in IMAGE_ID_POLICIES:
+            raise ValueError(f"anygpt: image_ids must be one of {', '.join(IMAGE_ID_POLICIES)}")
         self.parts = Components(o)
         self.style = PromptStyle(
             ("chat" if self.parts.llm.is_chat else "base") if o.style == "auto" else o.style
@@ -274,11 +285,14 @@ class AnyGPTAdapter(ModelAdapter):
         )
         if r.output is Modality.TEXT:
             return Response(r.sample_id, Text(parsed.text or ""), **common)
-        if not parsed.usable:
+        codes = parsed.codes if parsed.usable else IMAGE_ID_POLICIES[self.options.image_ids](parsed)
+        if codes is None:
             return Response(r.sample_id, None, **common)
+        if not parsed.usable:
+            info["image_ids_fitted_from"] = len(parsed.codes[0])
         t0 = time.perf_counter()
         try:
-            output = DECODERS[r.output](self, parsed.codes, r, preset)
+            output = DECODERS[r.output](self, codes, r, preset)
         except (ValueError, RuntimeError) as exc:
             return Response(
                 r.sample_id,
@@ -326,8 +340,23 @@ class AnyGPTAdapter(ModelAdapter):
             "tokenizer_legacy": llm.legacy,
             "instructions": o.instructions,
             "batch_sampling": o.batch_sampling,
+            "image_ids": o.image_ids,
+            "unclip_shared_latents": o.unclip_shared_latents,
         }
 
+
+def _fit_image_ids(parsed) -> tuple[tuple[int, ...], ...] | None:
+    """32 image ids from a span with another (nonzero) count: cut, or repeat the last id."""
+    if parsed.modality is not Modality.IMAGE or not parsed.codes or not parsed.codes[0]:
+        return None
+    ids = list(parsed.codes[0])[:32]
+    return (tuple(ids + [ids[-1]] * (32 - len(ids))),)
+
+
+IMAGE_ID_POLICIES: Mapping[str, Callable[[Any], Any]] = {
+    "strict": lambda parsed: None,
+    "fit": _fit_image_ids,
+}
 
 ENCODERS: Mapping[Modality, Callable[[AnyGPTAdapter, Any], Any]] = {
     Modality.SPEECH: AnyGPTAdapter.encode_speech,
