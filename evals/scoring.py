@@ -1,6 +1,9 @@
 """The scoring phase: predictions in the run store -> per-sample scores and results.json.
 
 It loads no generation model, so a changed metric re-scores old runs (`anybench score RUN`).
+Records are scored in sample-id order, so results (intervals included) do not depend on how the
+generation was split into ranks, shards, batches or resumed sessions. Scoring holds one task's
+records in memory at a time (corpus metrics need them all); generation streams.
 """
 
 from __future__ import annotations
@@ -96,7 +99,9 @@ def score_task(
     data: str,
     limit: int | None,
 ) -> TaskResult:
-    records = list(store.iter_records(task))
+    # sample-id order: bootstrap resamples by position, so the log order (which depends on
+    # sharding, batching and resumes) must not reach the intervals
+    records = sorted(store.iter_records(task), key=lambda r: r.sample_id)
     done = store.done_info(task)
     t0 = time.perf_counter()
     metric_results: dict[str, MetricResult] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,13 @@ class EchoOptions:
     """Sample ids (joined by '+') whose generation raises."""
     crash_batch: bool = False
     """Raise for the whole batch whenever it holds a failing id (tests per-sample retry)."""
+    oom_above: int = 0
+    """Raise torch.cuda.OutOfMemoryError for batches larger than this (0: never)."""
+    crash: str = ""
+    """Sample ids (joined by '+') whose generation stops the process (SystemExit), as a fatal
+    device error would; the error is not the sample's, so no per-sample retry catches it."""
+    kill: str = ""
+    """Sample ids (joined by '+') at which the process SIGKILLs itself (a rank that vanishes)."""
 
 
 if "test-echo" not in MODELS.names():
@@ -53,6 +61,16 @@ if "test-echo" not in MODELS.names():
         decoding_presets = ("default", "other")
 
         def generate(self, requests: Sequence[Request]) -> list[Response]:
+            o = self.options
+            if o.oom_above and len(requests) > o.oom_above:
+                import torch
+
+                raise torch.cuda.OutOfMemoryError(f"fake: {len(requests)} > {o.oom_above}")
+            for r in requests:
+                if r.sample_id in o.kill.split("+"):
+                    os.kill(os.getpid(), signal.SIGKILL)
+                if r.sample_id in o.crash.split("+"):
+                    raise SystemExit(f"fake device lost at {r.sample_id}")
             failing = set(filter(None, self.options.fail.split("+")))
             if (
                 self.options.crash_batch

@@ -7,9 +7,10 @@ import logging
 import sys
 import traceback
 
-from evals.cli import demo_cmd, ls_cmd, report_cmd, run_cmd, score_cmd
+from evals.cli import demo_cmd, ls_cmd, merge_cmd, report_cmd, run_cmd, score_cmd
 
 SUBCOMMANDS = (run_cmd, score_cmd, ls_cmd, report_cmd, demo_cmd)
+SUBCOMMANDS += (merge_cmd,)
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
