@@ -56,16 +56,19 @@ class Indexed:
     """The sample."""
 
 
-def sorted_windows(samples: Iterable[Sample], window: int) -> Iterator[list[Indexed]]:
+def sorted_windows(
+    samples: Iterable[Sample], window: int, sort: bool = True
+) -> Iterator[list[Indexed]]:
     """Windows of `window` samples, each sorted longest first (stable: ties keep input order)."""
+    order = sort_window if sort else list
     buf: list[Indexed] = []
     for i, sample in enumerate(samples):
         buf.append(Indexed(i, sample))
         if len(buf) >= window:
-            yield sort_window(buf)
+            yield order(buf)
             buf = []
     if buf:
-        yield sort_window(buf)
+        yield order(buf)
 
 
 def sort_window(items: list[Indexed]) -> list[Indexed]:

@@ -73,7 +73,7 @@ class RunOptions:
     log_part: str | None = None
     """Suffix of this process's log file; defaults to the shard's."""
     sort_window: int = SORT_WINDOW_BATCHES
-    """Batches per length-sorting window (1: no sorting); a kill loses at most one window."""
+    """Batches per length-sorting window (0: no sorting); a kill loses at most one window."""
     check: Callable[[], None] | None = None
     """Called between batches; raises to stop the run (e.g. another rank failed)."""
 
@@ -233,10 +233,11 @@ class TaskRunner:
         made = 0
         t0 = time.perf_counter()
         size = self.sizer.size
-        window = size * self.options.sort_window if size > 1 else 1
+        sort = self.options.sort_window > 0 and size > 1
+        window = size * self.options.sort_window if sort else size
         log_file = self.store.open_log(self.task.name, part)
         with OrderedLogWriter(log_file, max_queued=max(2 * size, 8)) as out:
-            for items in sorted_windows(self.pending(done, owned), window):
+            for items in sorted_windows(self.pending(done, owned), window, sort):
                 while items:
                     if self.options.check:
                         self.options.check()

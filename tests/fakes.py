@@ -89,12 +89,35 @@ if "test-echo" not in MODELS.names():
             return out
 
 
+if "test-tone" not in MODELS.names():
+
+    @MODELS.register("test-tone")
+    class ToneTTS(ModelAdapter):
+        """Deterministic fake TTS: an in-memory tone whose pitch and length come from the text."""
+
+        capabilities = frozenset({(Modality.TEXT, Modality.SPEECH)})
+
+        def generate(self, requests: Sequence[Request]) -> list[Response]:
+            out = []
+            for r in requests:
+                text = next(p.text for p in r.inputs if isinstance(p, Text))
+                digest = hashlib.sha256(text.encode()).digest()
+                samples = tone(0.2 + 0.01 * len(text), 150 + digest[0], seed=digest[1])
+                out.append(Response(r.sample_id, Audio(samples=samples, sample_rate=16000)))
+            return out
+
+
 def tone(seconds: float, freq: float, rate: int = 16000, seed: int = 0) -> np.ndarray:
     t = np.arange(int(seconds * rate)) / rate
     rng = np.random.default_rng(seed)
     return (0.3 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(t.size)).astype(
         np.float32
     )
+
+
+def mixed_texts(n: int) -> list[str]:
+    """Transcripts of different lengths, so per-sample WERs differ and intervals are not trivial."""
+    return [" ".join(WORDS[(i + k) % len(WORDS)] for k in range(1 + i % 5)) for i in range(n)]
 
 
 def write_asr_manifest(

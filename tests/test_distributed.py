@@ -16,7 +16,7 @@ import tests.fakes  # noqa: F401  (registers test-echo)
 from evals.cli.main import main
 from evals.runner import Shard
 from evals.store import RunStore
-from tests.fakes import write_asr_manifest
+from tests.fakes import mixed_texts, write_asr_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 N = 12
@@ -24,7 +24,7 @@ N = 12
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory) -> Path:
-    return write_asr_manifest(tmp_path_factory.mktemp("data"), N)
+    return write_asr_manifest(tmp_path_factory.mktemp("data"), N, mixed_texts(N))
 
 
 def run_args(manifest: Path, out: Path, run_id: str, model: str = "test-echo") -> list[str]:
