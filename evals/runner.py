@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -182,6 +183,18 @@ def safe_generate(adapter: ModelAdapter, requests: Sequence[Request]) -> list[Re
         ]
 
 
+@dataclass
+class Prepared:
+    """A batch ready for the model: requests with media loaded, and inputs that failed."""
+
+    batch: list[Indexed]
+    """The samples, with their positions in the input stream."""
+    ready: list[tuple[Indexed, Request, Request]] = field(default_factory=list)
+    """(sample, request as logged, request with media loaded) for the model."""
+    failed: list[tuple[int, PredictionRecord]] = field(default_factory=list)
+    """(position, failure record) of samples whose request or media could not be made."""
+
+
 class TaskRunner:
     """Runs one task of a run: skips what is done, logs every sample exactly once.
 
@@ -225,44 +238,70 @@ class TaskRunner:
         return request
 
     def run(self, on_progress: Callable[[int], None] | None = None) -> int:
-        """Generate every pending sample; returns how many were generated now."""
+        """Generate every pending sample; returns how many were generated now.
+
+        While the model works on one batch, a helper thread reads, sorts and loads the next
+        (media decoded and validated), so the device does not wait on input either.
+        """
         shard = self.options.shard
         done = self.store.done_ids(self.task.name, keep=shard.owns)
         owned = [0]
         part = self.options.log_part or shard.log_part
         made = 0
         t0 = time.perf_counter()
-        size = self.sizer.size
-        sort = self.options.sort_window > 0 and size > 1
-        window = size * self.options.sort_window if sort else size
+        batches = self.batches(self.pending(done, owned))
         log_file = self.store.open_log(self.task.name, part)
-        with OrderedLogWriter(log_file, max_queued=max(2 * size, 8)) as out:
-            for items in sorted_windows(self.pending(done, owned), window, sort):
-                while items:
-                    if self.options.check:
-                        self.options.check()
-                    batch, items = items[: self.sizer.size], items[self.sizer.size :]
-                    made += self.run_batch(batch, out)
-                    if on_progress:
-                        on_progress(len(batch))
+        with (
+            OrderedLogWriter(log_file, max_queued=max(2 * self.sizer.size, 8)) as out,
+            ThreadPoolExecutor(1, thread_name_prefix="anybench-prefetch") as loader,
+        ):
+            upcoming = loader.submit(self.prepare, batches)
+            while (prepared := upcoming.result()) is not None:
+                upcoming = loader.submit(self.prepare, batches)
+                if self.options.check:
+                    self.options.check()
+                made += self.run_batch(prepared, out)
+                if on_progress:
+                    on_progress(len(prepared.batch))
         tc = self.config.tasks[self.task.name]
         self.store.mark_done(
             self.task.name, owned[0], time.perf_counter() - t0, part, limit=tc.limit
         )
         return made
 
-    def run_batch(self, batch: list[Indexed], out: OrderedLogWriter) -> int:
-        ready: list[tuple[Indexed, Request, Request]] = []
+    def batches(self, pending: Iterator[Sample]) -> Iterator[list[Indexed]]:
+        """Length-sorted batches of the sizer's current size, window by window."""
+        size = self.sizer.size
+        sort = self.options.sort_window > 0 and size > 1
+        window = size * self.options.sort_window if sort else size
+        for items in sorted_windows(pending, window, sort):
+            while items:
+                batch, items = items[: self.sizer.size], items[self.sizer.size :]
+                yield batch
+
+    def prepare(self, batches: Iterator[list[Indexed]]) -> Prepared | None:
+        """The next batch with requests built and media loaded; None when the stream is done."""
+        batch = next(batches, None)
+        if batch is None:
+            return None
+        prepared = Prepared(batch)
         for item in batch:
             try:
                 request = self.request_for(item.sample)
             except SampleError as exc:
-                out.put(item.index, self.failed_input(item.sample, exc))
+                prepared.failed.append((item.index, self.failed_input(item.sample, exc)))
                 continue
             try:
-                ready.append((item, request, materialize(request)))
+                prepared.ready.append((item, request, materialize(request)))
             except SampleError as exc:
-                out.put(item.index, self.failed_input(item.sample, exc, request))
+                failed = self.failed_input(item.sample, exc, request)
+                prepared.failed.append((item.index, failed))
+        return prepared
+
+    def run_batch(self, prepared: Prepared, out: OrderedLogWriter) -> int:
+        for index, record in prepared.failed:
+            out.put(index, record)
+        ready = prepared.ready
         t0 = time.perf_counter()
         responses = generate_batch(self.adapter, [m for _, _, m in ready], self.sizer)
         wall = (time.perf_counter() - t0) / max(len(ready), 1)
@@ -270,7 +309,7 @@ class TaskRunner:
             if "generate" not in response.timings:
                 response = replace(response, timings={**response.timings, "generate": wall})
             out.put(item.index, self.record(item.sample, request, response))
-        return len(batch)
+        return len(prepared.batch)
 
     def failed_input(
         self, sample: Sample, exc: Exception, request: Request | None = None

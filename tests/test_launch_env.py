@@ -73,9 +73,7 @@ def test_without_gpu_auto_is_cpu():
 def test_shard_flag_is_refused_under_a_launcher(monkeypatch, tmp_path, capsys):
     for k, v in TORCHRUN.items():
         monkeypatch.setenv(k, v)
-    code = main(
-        ["run", "--model", "test-echo", "--tasks", "manifest-asr", "--shard", "0/2"]
-        + ["--data", f"manifest-asr={tmp_path}", "--out", str(tmp_path)]
-    )
+    args = ["run", "--model", "test-echo", "--tasks", "manifest-asr", "--shard", "0/2"]
+    code = main([*args, "--data", f"manifest-asr={tmp_path}", "--out", str(tmp_path)])
     assert code == 2
     assert "--shard is for separate jobs" in capsys.readouterr().err
