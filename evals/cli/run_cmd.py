@@ -176,7 +176,12 @@ def main(args) -> int:
             return 0  # rank 0 merges and scores
         finalize(store, RunConfig.from_json(store.read_config()), tasks)
     print(f"predictions: {store.root}")
-    if args.no_score or (args.shard and args.shard.count > 1):
+    if args.shard and args.shard.count > 1:
+        print(
+            f"shard {args.shard.index}/{args.shard.count} done; once all are: anybench merge RUN..."
+        )
+        return 0
+    if args.no_score:
         return 0
     results = score_run(
         store.root, metrics=args.metrics, boot=BootstrapSpec(resamples=args.bootstrap)
