@@ -177,12 +177,13 @@ class RankGroup:
                         if beats != last[p][0]:
                             last[p] = (beats, time.monotonic())
                         elif time.monotonic() - last[p][1] > self.peer_timeout:
-                            failure = (
+                            dead = (
                                 f"{self._name(p)} stopped responding (no heartbeat for "
                                 f"{self.peer_timeout:g} s: killed, out of memory, or its node was "
                                 "lost)"
-                            )
-                            self.store.compare_set("fail", "", failure)
+                            )  # published unless another failure was first
+                            first = self.store.compare_set("fail", "", dead)
+                            failure = first.decode("utf-8", "replace")
                             break
             except Exception as exc:  # the store's host is gone, or the network
                 failure = self._lost(exc)

@@ -144,7 +144,7 @@ def generate_batch(
 ) -> list[Response]:
     """Generate in chunks of the sizer's size, halving it on out-of-memory and retrying.
 
-    Any other error retries the chunk one by one (`safe_generate`), so only failing samples fail.
+    Any other error retries the chunk one by one, so only failing samples fail.
     """
     out: list[Response] = []
     start = 0
@@ -157,7 +157,7 @@ def generate_batch(
         except Exception as exc:
             if is_out_of_memory(exc) and sizer.shrink(exc):
                 continue  # the same requests again, in smaller chunks
-            out.extend(safe_generate(adapter, chunk))
+            out.extend(_after_failure(adapter, chunk, exc))
         start += len(chunk)
     return out
 
@@ -171,16 +171,23 @@ def safe_generate(adapter: ModelAdapter, requests: Sequence[Request]) -> list[Re
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
-        if len(requests) > 1:
-            log.warning("batch of %d failed (%s); retrying one by one", len(requests), exc)
-            return [r for q in requests for r in safe_generate(adapter, [q])]
-        return [
-            Response(
-                sample_id=requests[0].sample_id,
-                error=f"{type(exc).__name__}: {exc}",
-                error_stage="generate",
-            )
-        ]
+        return _after_failure(adapter, requests, exc)
+
+
+def _after_failure(
+    adapter: ModelAdapter, requests: Sequence[Request], exc: Exception
+) -> list[Response]:
+    """A batch that raised `exc`: retry its requests one by one; a single request fails."""
+    if len(requests) > 1:
+        log.warning("batch of %d failed (%s); retrying one by one", len(requests), exc)
+        return [r for q in requests for r in safe_generate(adapter, [q])]
+    return [
+        Response(
+            sample_id=requests[0].sample_id,
+            error=f"{type(exc).__name__}: {exc}",
+            error_stage="generate",
+        )
+    ]
 
 
 @dataclass

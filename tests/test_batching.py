@@ -213,3 +213,10 @@ def test_writer_queue_is_bounded():
     t.join(5)
     w.close()
     assert log.lines == [f"r{i}" for i in range(6)]
+
+
+def test_a_failed_batch_is_retried_one_by_one_not_whole_again(manifest, tmp_path):
+    store, spy = gen(manifest, tmp_path / "run", spec="test-echo:fail=u005,crash_batch=true")
+    assert spy.calls[1:5] == [["u006", "u005", "u004"], ["u006"], ["u005"], ["u004"]]
+    status = {r["sample_id"]: r["response"]["status"] for r in log_rows(store)}
+    assert status["u005"] == "failed" and list(status.values()).count("ok") == N - 1
