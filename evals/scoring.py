@@ -20,7 +20,7 @@ from evals.records import PredictionRecord
 from evals.registry import METRICS, TASKS
 from evals.results import SCHEMA_VERSION, Integrity, MetricResult, RunResults, TaskResult, to_json
 from evals.run_config import RunConfig
-from evals.store import RunStore, atomic_write_text
+from evals.store import RunStore, atomic_write_lines
 from evals.types import Status
 from metrics.base import Metric, MetricUnavailable, SampleScore, stack
 from metrics.bootstrap import BootstrapSpec, interval
@@ -142,7 +142,7 @@ def score_task(
 def _write_scores(
     path: Path, records: Sequence[PredictionRecord], per_sample: Mapping[str, dict]
 ) -> None:
-    lines = [
+    lines = (
         json.dumps(
             {
                 "sample_id": r.sample_id,
@@ -153,8 +153,8 @@ def _write_scores(
             default=float,
         )
         for r in records
-    ]
-    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+    )
+    atomic_write_lines(path, lines)
 
 
 def score_run(

@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,20 @@ class StoreError(UserError, RuntimeError):
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_lines(path, (text,), end="")
+
+
+def atomic_write_lines(path: Path, lines: Iterable[str], end: str = "\n") -> None:
+    """Write `lines` (each followed by `end`) to a temporary file, then move it over `path`.
+
+    Streams: a large file is never held in memory as one string.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            for line in lines:
+                f.write(line + end)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
