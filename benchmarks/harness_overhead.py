@@ -1,10 +1,10 @@
 """Harness overhead: `anybench run` of Whisper tiny.en against a bare loop over the same files.
 
-    python -m benchmarks.harness_overhead [--rounds 3] [--work runs/bench/overhead]
+    python -m benchmarks.harness_overhead [--rounds 4] [--work runs/bench/overhead]
 
 The test set is synthesized speech: every sentence of the demo spoken by every demo voice
 (Piper, espeak-ng, flite; 144 files, made once). Each round runs both arms as fresh processes,
-alternating, on the same files with the same model, decoding and threads:
+in ABBA order, on the same files with the same model, decoding and threads:
 - bare: read each WAV with soundfile, call faster-whisper's `WhisperModel.transcribe`;
 - harness: `anybench run --model faster-whisper --tasks manifest-asr --no-score` (streaming
   reader, sorting, request building, validation, the background log writer, done markers).
@@ -111,7 +111,7 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--work", type=Path, default=REPO / "runs" / "bench" / "overhead")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # the bare arm's process
     args = parser.parse_args()
@@ -128,24 +128,29 @@ def main() -> None:
     anybench += ["--no-progress", "--out", str(args.work / "runs")]
     rows: dict[str, list[tuple[float, float, float]]] = {"bare": [], "harness": []}
     model_s: list[float] = []
-    for r in range(args.rounds):
-        wall, cpu, out = timed(
-            [sys.executable, "-m", "benchmarks.harness_overhead", "--bare", str(manifest)]
-        )
+
+    def run_bare() -> None:
+        cmd = [sys.executable, "-m", "benchmarks.harness_overhead", "--bare", str(manifest)]
+        wall, cpu, out = timed(cmd)
         rows["bare"].append((wall, cpu, json.loads(out.splitlines()[-1])["loop_s"]))
-        run_id = f"round{r}-{time.time_ns()}"
-        wall, cpu, _ = timed([*anybench, "--run-id", run_id])
-        done = json.loads(
-            (args.work / "runs" / run_id / "predictions" / "manifest-asr.done.json").read_text()
-        )
+
+    def run_harness() -> None:
+        run = args.work / "runs" / f"run-{time.time_ns()}"
+        wall, cpu, _ = timed([*anybench, "--run-id", run.name])
+        done = json.loads((run / "predictions" / "manifest-asr.done.json").read_text())
         rows["harness"].append((wall, cpu, done["wall_s"]))
-        model_s.append(model_time(args.work / "runs" / run_id))
+        model_s.append(model_time(run))
+        last[0] = run
+
+    last = [Path()]
+    for r in range(args.rounds):
+        arms = (run_bare, run_harness) if r % 2 == 0 else (run_harness, run_bare)
+        for arm in arms:  # ABBA order, so a drift in the machine's load favours neither arm
+            arm()
         print(
             f"round {r}: bare {rows['bare'][-1]}, harness {rows['harness'][-1]} (load {machine.load_now()})"
         )
-    score = timed(
-        [sys.executable, "-m", "evals.cli.main", "score", str(args.work / "runs" / run_id)]
-    )
+    score = timed([sys.executable, "-m", "evals.cli.main", "score", str(last[0])])
 
     def med(arm: str, k: int) -> float:
         return statistics.median(x[k] for x in rows[arm])
