@@ -1,6 +1,6 @@
 """Scaling: 2 ranks under torchrun (gloo, CPU) against 1 rank, on a CPU-bound tiny model.
 
-    python -m benchmarks.scaling [--rounds 2] [--samples 320]
+    python -m benchmarks.scaling [--rounds 2] [--samples 960]
 
 The model is a tiny seeded Whisper (tests/tiny_whisper.py: the real tokenizer, a random
 1-layer network) loaded through the `hf-whisper` adapter, i.e. transformers feature extraction
@@ -9,7 +9,9 @@ machine's 2 cores. Both arms are `torchrun --nproc_per_node K -m evals.cli.main 
 is the plain single-process path), alternating. Reported: process wall time (launch to exit,
 model loading and scoring included) and generation wall time (the task's done marker: the
 slowest rank's loop), the speed-up and the parallel efficiency; and whether both arms produced
-the same predictions and results.
+the same predictions and results. A control measured in the same rounds shows what the machine
+allows at that moment: one process against two, each multiplying matrices on one thread
+(on a machine shared with other work, two processes rarely get two whole cores).
 """
 
 from __future__ import annotations
@@ -54,6 +56,26 @@ def launch(ranks: int, manifest: Path, model: Path, out: Path, run_id: str) -> f
     return wall
 
 
+BUSY = """
+import time, torch
+torch.set_num_threads(1)
+a = torch.randn(192, 192)
+t = time.perf_counter()
+for _ in range(30000):
+    b = a @ a
+print(time.perf_counter() - t)
+"""
+
+
+def control(copies: int) -> float:
+    """Wall time of `copies` processes doing the same fixed work at once (the slowest)."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", BUSY], stdout=subprocess.PIPE, text=True)
+        for _ in range(copies)
+    ]
+    return max(float(p.communicate()[0]) for p in procs)
+
+
 def outputs(run: Path) -> dict[str, str]:
     from evals.store import RunStore
 
@@ -63,7 +85,7 @@ def outputs(run: Path) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--samples", type=int, default=320)
+    parser.add_argument("--samples", type=int, default=960)
     parser.add_argument("--work", type=Path, default=REPO / "runs" / "bench" / "scaling")
     args = parser.parse_args()
     import evals  # noqa: F401  (import hook before transformers)
@@ -73,7 +95,10 @@ def main() -> None:
     walls: dict[int, list[float]] = {1: [], 2: []}
     gens: dict[int, list[float]] = {1: [], 2: []}
     runs: dict[int, Path] = {}
+    ceiling: dict[int, list[float]] = {1: [], 2: []}
     for r in range(args.rounds):
+        for copies in (1, 2):
+            ceiling[copies].append(control(copies))
         for ranks in (1, 2):
             run_id = f"{ranks}ranks-{r}-{time.time_ns()}"
             walls[ranks].append(launch(ranks, manifest, model, args.work / "runs", run_id))
@@ -96,6 +121,11 @@ def main() -> None:
     for label, d in (("process wall (s)", walls), ("generation wall (s)", gens)):
         one, two = statistics.median(d[1]), statistics.median(d[2])
         print(f"| {label} | {one:.2f} | {two:.2f} | {one / two:.2f}x | {50 * one / two:.0f}% |")
+    one, two = statistics.median(ceiling[1]), statistics.median(ceiling[2])
+    print(
+        f"| control: 1 vs 2 processes of fixed matmul work (s) | {one:.2f} | {two:.2f} "
+        f"| {2 * one / two:.2f}x | {100 * one / two:.0f}% |"
+    )
     print(f"\nsame predictions: {same}; same metrics and intervals: {same_results}")
 
 
