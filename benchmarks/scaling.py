@@ -32,7 +32,7 @@ def setup(work: Path, samples: int) -> tuple[Path, Path]:
     from tests.fakes import write_asr_manifest
     from tests.tiny_whisper import save_tiny_whisper
 
-    data = work / "data"
+    data = work / f"data-{samples}"
     manifest = data / "manifest.jsonl"
     if not manifest.exists():
         write_asr_manifest(data, samples)
