@@ -9,7 +9,8 @@ machine's 2 cores. Both arms are `torchrun --nproc_per_node K -m evals.cli.main 
 is the plain single-process path), alternating. Reported: process wall time (launch to exit,
 model loading and scoring included) and generation wall time (the task's done marker: the
 slowest rank's loop), the speed-up and the parallel efficiency; and whether both arms produced
-the same predictions and results. A control measured in the same rounds shows what the machine
+the same predictions and results; the CPU time of all processes (how much work the split adds:
+a second process loads the model and imports again). A control measured in the same rounds shows what the machine
 allows at that moment: one process against two, each multiplying matrices on one thread
 (on a machine shared with other work, two processes rarely get two whole cores).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,18 +44,22 @@ def setup(work: Path, samples: int) -> tuple[Path, Path]:
     return manifest, model
 
 
-def launch(ranks: int, manifest: Path, model: Path, out: Path, run_id: str) -> float:
+def launch(ranks: int, manifest: Path, model: Path, out: Path, run_id: str) -> tuple[float, float]:
+    """(wall s, CPU s of torchrun and its workers) of one launch."""
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(ranks)]
     cmd += ["-m", "evals.cli.main", "run", "--model", f"hf-whisper:model={model},device=cpu"]
     cmd += ["--tasks", "manifest-asr", "--data", f"manifest-asr={manifest}", "--out", str(out)]
     cmd += ["--run-id", run_id, "--decoding", "greedy", "--batch-size", "4", "--no-progress"]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if proc.returncode != 0:
         raise SystemExit(f"{ranks} ranks failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
-    return wall
+    return wall, cpu
 
 
 BUSY = """
@@ -94,6 +100,7 @@ def main() -> None:
     manifest, model = setup(args.work, args.samples)
     walls: dict[int, list[float]] = {1: [], 2: []}
     gens: dict[int, list[float]] = {1: [], 2: []}
+    cpus: dict[int, list[float]] = {1: [], 2: []}
     runs: dict[int, Path] = {}
     ceiling: dict[int, list[float]] = {1: [], 2: []}
     for r in range(args.rounds):
@@ -101,7 +108,9 @@ def main() -> None:
             ceiling[copies].append(control(copies))
         for ranks in (1, 2):
             run_id = f"{ranks}ranks-{r}-{time.time_ns()}"
-            walls[ranks].append(launch(ranks, manifest, model, args.work / "runs", run_id))
+            wall, cpu = launch(ranks, manifest, model, args.work / "runs", run_id)
+            walls[ranks].append(wall)
+            cpus[ranks].append(cpu)
             runs[ranks] = args.work / "runs" / run_id
             done = runs[ranks] / "predictions" / "manifest-asr.done.json"
             gens[ranks].append(json.loads(done.read_text())["wall_s"])
@@ -121,6 +130,8 @@ def main() -> None:
     for label, d in (("process wall (s)", walls), ("generation wall (s)", gens)):
         one, two = statistics.median(d[1]), statistics.median(d[2])
         print(f"| {label} | {one:.2f} | {two:.2f} | {one / two:.2f}x | {50 * one / two:.0f}% |")
+    one, two = statistics.median(cpus[1]), statistics.median(cpus[2])
+    print(f"| process CPU, all processes (s) | {one:.2f} | {two:.2f} | work x{two / one:.2f} | |")
     one, two = statistics.median(ceiling[1]), statistics.median(ceiling[2])
     print(
         f"| control: 1 vs 2 processes of fixed matmul work (s) | {one:.2f} | {two:.2f} "
