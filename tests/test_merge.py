@@ -146,3 +146,11 @@ def test_merge_errors_are_one_line(manifest, tmp_path, capsys):
         assert main(["merge", *args]) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith("anybench: error:") and message in err and "\n" not in err
+
+
+def test_merge_has_help(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["merge", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: anybench merge" in out and "--out" in out
