@@ -178,7 +178,7 @@ def main(args) -> int:
     print(f"predictions: {store.root}")
     if args.shard and args.shard.count > 1:
         print(
-            f"shard {args.shard.index}/{args.shard.count} done; once all are: anybench merge RUN..."
+            f"shard {args.shard.index}/{args.shard.count} done; when all are: anybench merge {out}"
         )
         return 0
     if args.no_score:
