@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evals.adapters.base import ModelAdapter
+from evals.batching import (
+    SORT_WINDOW_BATCHES,
+    BatchSizer,
+    Indexed,
+    auto_batch_size,
+    is_out_of_memory,
+    sorted_windows,
+)
 from evals.errors import SampleError, UserError
+from evals.log_writer import OrderedLogWriter
 from evals.media import MediaError, load_audio, materialize_audio, materialize_image
 from evals.records import PredictionRecord
 from evals.registry import MODELS, TASKS
 from evals.run_config import RunConfig, reconcile_config
-from evals.spec import ModelSpec
-from evals.store import PredictionLog, RunStore
+from evals.spec import ModelSpec, SpecError
+from evals.store import RunStore
 from evals.subset import sample_key, seed_for
 from evals.task import Task
 from evals.types import Audio, Decoding, Image, Modality, Request, Response, Sample, Text, Tokens
@@ -54,14 +64,19 @@ class Shard:
 class RunOptions:
     """How to run, beyond what is being evaluated (these do not change results)."""
 
-    batch_size: int = 8
-    """Requests per `generate` call."""
+    batch_size: int | None = 8
+    """Requests per `generate` call; None chooses it (large on a GPU, halved on out-of-memory).
+    Any size is halved on out-of-memory and the working size is kept for the rest of the task."""
     progress: bool = True
     """Show a progress bar on a terminal."""
     shard: Shard = field(default_factory=lambda: Shard(0, 1))
     """This process's share of the samples."""
     log_part: str | None = None
     """Suffix of this process's log file; defaults to the shard's."""
+    sort_window: int = SORT_WINDOW_BATCHES
+    """Batches per length-sorting window (0: no sorting); a kill loses at most one window."""
+    check: Callable[[], None] | None = None
+    """Called between batches; raises to stop the run (e.g. another rank failed)."""
 
 
 def materialize(request: Request) -> Request:
@@ -115,45 +130,84 @@ def check_output(request: Request, response: Response) -> Response:
     return response
 
 
+def _generate(adapter: ModelAdapter, requests: Sequence[Request]) -> list[Response]:
+    responses = adapter.generate(requests)
+    if len(responses) != len(requests):
+        raise RuntimeError(
+            f"adapter returned {len(responses)} responses for {len(requests)} requests"
+        )
+    return [check_output(q, r) for q, r in zip(requests, responses)]
+
+
+def generate_batch(
+    adapter: ModelAdapter, requests: Sequence[Request], sizer: BatchSizer
+) -> list[Response]:
+    """Generate in chunks of the sizer's size, halving it on out-of-memory and retrying.
+
+    Any other error retries the chunk one by one, so only failing samples fail.
+    """
+    out: list[Response] = []
+    start = 0
+    while start < len(requests):
+        chunk = requests[start : start + sizer.size]
+        try:
+            out.extend(_generate(adapter, chunk))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            if is_out_of_memory(exc) and sizer.shrink(exc):
+                continue  # the same requests again, in smaller chunks
+            out.extend(_after_failure(adapter, chunk, exc))
+        start += len(chunk)
+    return out
+
+
 def safe_generate(adapter: ModelAdapter, requests: Sequence[Request]) -> list[Response]:
     """Generate a batch; if it raises, retry one by one so only the failing samples fail."""
     if not requests:
         return []
     try:
-        responses = adapter.generate(requests)
-        if len(responses) != len(requests):
-            raise RuntimeError(
-                f"adapter returned {len(responses)} responses for {len(requests)} requests"
-            )
-        return [check_output(q, r) for q, r in zip(requests, responses)]
+        return _generate(adapter, requests)
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
-        if len(requests) > 1:
-            log.warning("batch of %d failed (%s); retrying one by one", len(requests), exc)
-            return [r for q in requests for r in safe_generate(adapter, [q])]
-        return [
-            Response(
-                sample_id=requests[0].sample_id,
-                error=f"{type(exc).__name__}: {exc}",
-                error_stage="generate",
-            )
-        ]
+        return _after_failure(adapter, requests, exc)
 
 
-def batches(items: Iterable[Sample], size: int) -> Iterator[list[Sample]]:
-    batch: list[Sample] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _after_failure(
+    adapter: ModelAdapter, requests: Sequence[Request], exc: Exception
+) -> list[Response]:
+    """A batch that raised `exc`: retry its requests one by one; a single request fails."""
+    if len(requests) > 1:
+        log.warning("batch of %d failed (%s); retrying one by one", len(requests), exc)
+        return [r for q in requests for r in safe_generate(adapter, [q])]
+    return [
+        Response(
+            sample_id=requests[0].sample_id,
+            error=f"{type(exc).__name__}: {exc}",
+            error_stage="generate",
+        )
+    ]
+
+
+@dataclass
+class Prepared:
+    """A batch ready for the model: requests with media loaded, and inputs that failed."""
+
+    batch: list[Indexed]
+    """The samples, with their positions in the input stream."""
+    ready: list[tuple[Indexed, Request, Request]] = field(default_factory=list)
+    """(sample, request as logged, request with media loaded) for the model."""
+    failed: list[tuple[int, PredictionRecord]] = field(default_factory=list)
+    """(position, failure record) of samples whose request or media could not be made."""
 
 
 class TaskRunner:
-    """Runs one task of a run: skips what is done, logs every sample exactly once."""
+    """Runs one task of a run: skips what is done, logs every sample exactly once.
+
+    Pending samples are read in windows, sorted longest first and cut into batches of the
+    sizer's current size; a background writer logs them back in input order.
+    """
 
     def __init__(
         self,
@@ -170,6 +224,8 @@ class TaskRunner:
             config,
             options,
         )
+        start = options.batch_size if options.batch_size is not None else auto_batch_size()
+        self.sizer = BatchSizer(start)
 
     def pending(self, done: set[str], owned: list[int]) -> Iterator[Sample]:
         """This process's samples that have no log line yet; counts the ones it owns."""
@@ -189,40 +245,78 @@ class TaskRunner:
         return request
 
     def run(self, on_progress: Callable[[int], None] | None = None) -> int:
-        """Generate every pending sample; returns how many were generated now."""
-        done = self.store.done_ids(self.task.name)
+        """Generate every pending sample; returns how many were generated now.
+
+        While the model works on one batch, a helper thread reads, sorts and loads the next
+        (media decoded and validated), so the device does not wait on input either.
+        """
+        shard = self.options.shard
+        done = self.store.done_ids(self.task.name, keep=shard.owns)
         owned = [0]
-        part = self.options.log_part or self.options.shard.log_part
+        part = self.options.log_part or shard.log_part
         made = 0
         t0 = time.perf_counter()
-        with self.store.open_log(self.task.name, part) as out:
-            for batch in batches(self.pending(done, owned), self.options.batch_size):
-                made += self.run_batch(batch, out)
+        batches = self.batches(self.pending(done, owned))
+        log_file = self.store.open_log(self.task.name, part)
+        with (
+            OrderedLogWriter(log_file, max_queued=max(2 * self.sizer.size, 8)) as out,
+            ThreadPoolExecutor(1, thread_name_prefix="anybench-prefetch") as loader,
+        ):
+            upcoming = loader.submit(self.prepare, batches)
+            while (prepared := upcoming.result()) is not None:
+                upcoming = loader.submit(self.prepare, batches)
+                if self.options.check:
+                    self.options.check()
+                made += self.run_batch(prepared, out)
                 if on_progress:
-                    on_progress(len(batch))
-        self.store.mark_done(self.task.name, owned[0], time.perf_counter() - t0, part)
+                    on_progress(len(prepared.batch))
+        tc = self.config.tasks[self.task.name]
+        self.store.mark_done(
+            self.task.name, owned[0], time.perf_counter() - t0, part, limit=tc.limit
+        )
         return made
 
-    def run_batch(self, batch: list[Sample], out: PredictionLog) -> int:
-        ready: list[tuple[Sample, Request, Request]] = []
-        for sample in batch:
+    def batches(self, pending: Iterator[Sample]) -> Iterator[list[Indexed]]:
+        """Length-sorted batches of the sizer's current size, window by window."""
+        size = self.sizer.size
+        sort = self.options.sort_window > 0 and size > 1
+        window = size * self.options.sort_window if sort else size
+        for items in sorted_windows(pending, window, sort):
+            while items:
+                batch, items = items[: self.sizer.size], items[self.sizer.size :]
+                yield batch
+
+    def prepare(self, batches: Iterator[list[Indexed]]) -> Prepared | None:
+        """The next batch with requests built and media loaded; None when the stream is done."""
+        batch = next(batches, None)
+        if batch is None:
+            return None
+        prepared = Prepared(batch)
+        for item in batch:
             try:
-                request = self.request_for(sample)
+                request = self.request_for(item.sample)
             except SampleError as exc:
-                out.append(self.failed_input(sample, exc))
+                prepared.failed.append((item.index, self.failed_input(item.sample, exc)))
                 continue
             try:
-                ready.append((sample, request, materialize(request)))
+                prepared.ready.append((item, request, materialize(request)))
             except SampleError as exc:
-                out.append(self.failed_input(sample, exc, request))
+                failed = self.failed_input(item.sample, exc, request)
+                prepared.failed.append((item.index, failed))
+        return prepared
+
+    def run_batch(self, prepared: Prepared, out: OrderedLogWriter) -> int:
+        for index, record in prepared.failed:
+            out.put(index, record)
+        ready = prepared.ready
         t0 = time.perf_counter()
-        responses = safe_generate(self.adapter, [m for _, _, m in ready])
+        responses = generate_batch(self.adapter, [m for _, _, m in ready], self.sizer)
         wall = (time.perf_counter() - t0) / max(len(ready), 1)
-        for (sample, request, _), response in zip(ready, responses):
+        for (item, request, _), response in zip(ready, responses):
             if "generate" not in response.timings:
                 response = replace(response, timings={**response.timings, "generate": wall})
-            out.append(self.record(sample, request, response))
-        return len(batch)
+            out.put(item.index, self.record(item.sample, request, response))
+        return len(prepared.batch)
 
     def failed_input(
         self, sample: Sample, exc: Exception, request: Request | None = None
@@ -299,7 +393,7 @@ def run(
     adapter_cls = MODELS.get(model.name)
     preset = decoding or adapter_cls.decoding_presets[0]
     if preset not in adapter_cls.decoding_presets:
-        raise ValueError(
+        raise SpecError(
             f"model {model.name} has no decoding preset {preset!r} (it knows: {', '.join(adapter_cls.decoding_presets)})"
         )
 

@@ -1,6 +1,9 @@
 """The scoring phase: predictions in the run store -> per-sample scores and results.json.
 
 It loads no generation model, so a changed metric re-scores old runs (`anybench score RUN`).
+Records are scored in sample-id order, so results (intervals included) do not depend on how the
+generation was split into ranks, shards, batches or resumed sessions. Scoring holds one task's
+records in memory at a time (corpus metrics need them all); generation streams.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from evals.records import PredictionRecord
 from evals.registry import METRICS, TASKS
 from evals.results import SCHEMA_VERSION, Integrity, MetricResult, RunResults, TaskResult, to_json
 from evals.run_config import RunConfig
-from evals.store import RunStore, atomic_write_text
+from evals.store import RunStore, atomic_write_lines
 from evals.types import Status
 from metrics.base import Metric, MetricUnavailable, SampleScore, stack
 from metrics.bootstrap import BootstrapSpec, interval
@@ -100,7 +103,9 @@ def score_task(
     data: str,
     limit: int | None,
 ) -> TaskResult:
-    records = list(store.iter_records(task))
+    # sample-id order: bootstrap resamples by position, so the log order (which depends on
+    # sharding, batching and resumes) must not reach the intervals
+    records = sorted(store.iter_records(task), key=lambda r: r.sample_id)
     done = store.done_info(task)
     t0 = time.perf_counter()
     metric_results: dict[str, MetricResult] = {}
@@ -145,8 +150,7 @@ def score_task(
 def _write_scores(
     path: Path, records: Sequence[PredictionRecord], per_sample: Mapping[str, dict]
 ) -> None:
-    lines = []
-    for r in records:
+    def line(r: PredictionRecord) -> str:
         row = {
             "sample_id": r.sample_id,
             "status": r.response.status.value,
@@ -154,8 +158,9 @@ def _write_scores(
         }
         if r.response.status is Status.INPUT_ERROR:
             row["excluded"] = INPUT_EXCLUDED
-        lines.append(json.dumps(row, ensure_ascii=False, default=float))
-    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+        return json.dumps(row, ensure_ascii=False, default=float)
+
+    atomic_write_lines(path, (line(r) for r in records))
 
 
 def score_run(

@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,20 @@ class StoreError(UserError, RuntimeError):
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_lines(path, (text,), end="")
+
+
+def atomic_write_lines(path: Path, lines: Iterable[str], end: str = "\n") -> None:
+    """Write `lines` (each followed by `end`) to a temporary file, then move it over `path`.
+
+    Streams: a large file is never held in memory as one string.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            for line in lines:
+                f.write(line + end)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -101,7 +110,14 @@ class PredictionLog:
         self._last_sync = time.monotonic()
 
     def append(self, record: PredictionRecord) -> None:
-        line = json.dumps(record_to_json(record, self.store.put_artifact), ensure_ascii=False)
+        self.write_line(self.line_for(record))
+
+    def line_for(self, record: PredictionRecord) -> str:
+        """The record's log line; writes its media to the artifact folder first."""
+        return json.dumps(record_to_json(record, self.store.put_artifact), ensure_ascii=False)
+
+    def write_line(self, line: str) -> None:
+        """Append one line made by `line_for` (its media are on disk already)."""
         self._f.write(line + "\n")
         self._f.flush()
         if time.monotonic() - self._last_sync > self._fsync_every:
@@ -247,22 +263,35 @@ class RunStore:
                 seen.add(record.sample_id)
                 yield record
 
-    def done_ids(self, task: str) -> set[str]:
-        """Sample ids that already have a complete line (what resume skips)."""
+    def done_ids(self, task: str, keep: Callable[[str], bool] | None = None) -> set[str]:
+        """Sample ids that already have a complete line (what resume skips), in every log.
+
+        `keep` filters them (a shard keeps only its own), so memory grows with the shard.
+        """
         ids: set[str] = set()
         for path in self.log_paths(task):
-            for _, data in _read_jsonl(path):
-                ids.add(data["sample_id"])
+            ids.update(i for i in iter_log_ids(path) if keep is None or keep(i))
         return ids
 
     def open_log(self, task: str, part: str | None = None) -> PredictionLog:
         return PredictionLog(self, self.log_path(task, part))
 
-    def mark_done(self, task: str, expected: int, wall_s: float, part: str | None = None) -> None:
-        """Record that every sample of `task` (or of this part of it) has a log line."""
+    def mark_done(
+        self,
+        task: str,
+        expected: int,
+        wall_s: float,
+        part: str | None = None,
+        limit: int | None = None,
+    ) -> None:
+        """Record that every sample of `task` (or of this part of it) has a log line.
+
+        `limit` is the subset size the count is for, so a marker left from a smaller subset is
+        not taken for a finished larger one.
+        """
         write_json(
             self.done_path(task, part),
-            {"task": task, "expected": expected, "wall_s": round(wall_s, 3)},
+            {"task": task, "expected": expected, "wall_s": round(wall_s, 3), "limit": limit},
         )
 
     def done_info(self, task: str, part: str | None = None) -> dict[str, Any] | None:
@@ -290,3 +319,9 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield lineno, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise StoreError(f"{path}:{lineno}: corrupt prediction line ({exc})") from exc
+
+
+def iter_log_ids(path: Path) -> Iterator[str]:
+    """Sample ids of a log's complete lines, in order."""
+    for _, data in _read_jsonl(path):
+        yield data["sample_id"]

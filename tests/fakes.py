@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,13 @@ class EchoOptions:
     """Sample ids (joined by '+') whose generation raises."""
     crash_batch: bool = False
     """Raise for the whole batch whenever it holds a failing id (tests per-sample retry)."""
+    oom_above: int = 0
+    """Raise torch.cuda.OutOfMemoryError for batches larger than this (0: never)."""
+    crash: str = ""
+    """Sample ids (joined by '+') whose generation stops the process (SystemExit), as a fatal
+    device error would; the error is not the sample's, so no per-sample retry catches it."""
+    kill: str = ""
+    """Sample ids (joined by '+') at which the process SIGKILLs itself (a rank that vanishes)."""
 
 
 if "test-echo" not in MODELS.names():
@@ -53,6 +61,16 @@ if "test-echo" not in MODELS.names():
         decoding_presets = ("default", "other")
 
         def generate(self, requests: Sequence[Request]) -> list[Response]:
+            o = self.options
+            if o.oom_above and len(requests) > o.oom_above:
+                import torch
+
+                raise torch.cuda.OutOfMemoryError(f"fake: {len(requests)} > {o.oom_above}")
+            for r in requests:
+                if r.sample_id in o.kill.split("+"):
+                    os.kill(os.getpid(), signal.SIGKILL)
+                if r.sample_id in o.crash.split("+"):
+                    raise SystemExit(f"fake device lost at {r.sample_id}")
             failing = set(filter(None, self.options.fail.split("+")))
             if (
                 self.options.crash_batch
@@ -71,12 +89,35 @@ if "test-echo" not in MODELS.names():
             return out
 
 
+if "test-tone" not in MODELS.names():
+
+    @MODELS.register("test-tone")
+    class ToneTTS(ModelAdapter):
+        """Deterministic fake TTS: an in-memory tone whose pitch and length come from the text."""
+
+        capabilities = frozenset({(Modality.TEXT, Modality.SPEECH)})
+
+        def generate(self, requests: Sequence[Request]) -> list[Response]:
+            out = []
+            for r in requests:
+                text = next(p.text for p in r.inputs if isinstance(p, Text))
+                digest = hashlib.sha256(text.encode()).digest()
+                samples = tone(0.2 + 0.01 * len(text), 150 + digest[0], seed=digest[1])
+                out.append(Response(r.sample_id, Audio(samples=samples, sample_rate=16000)))
+            return out
+
+
 def tone(seconds: float, freq: float, rate: int = 16000, seed: int = 0) -> np.ndarray:
     t = np.arange(int(seconds * rate)) / rate
     rng = np.random.default_rng(seed)
     return (0.3 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(t.size)).astype(
         np.float32
     )
+
+
+def mixed_texts(n: int) -> list[str]:
+    """Transcripts of different lengths, so per-sample WERs differ and intervals are not trivial."""
+    return [" ".join(WORDS[(i + k) % len(WORDS)] for k in range(1 + i % 5)) for i in range(n)]
 
 
 def write_asr_manifest(

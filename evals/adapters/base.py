@@ -72,12 +72,14 @@ class Stopwatch:
 
 
 def resolve_device(device: str) -> str:
-    """`auto` means CUDA when available, else CPU."""
-    if device != "auto":
+    """`auto` means CUDA when available, else CPU; a bare `cuda` is the current CUDA device, with
+    its index (under torchrun, the local rank's: `evals.distributed` selects it before loading)."""
+    if device not in ("auto", "cuda"):
         return device
     try:
         import torch
-
-        return "cuda" if torch.cuda.is_available() else "cpu"
     except ImportError:
-        return "cpu"
+        return "cpu" if device == "auto" else device
+    if not torch.cuda.is_available():
+        return "cpu" if device == "auto" else device
+    return f"cuda:{torch.cuda.current_device()}"

@@ -79,14 +79,19 @@ class FasterWhisperAdapter(ModelAdapter):
         o = self.options
         self.model_path = str(bundled_model_dir(o.model) or o.model)
         self.device = resolve_device(o.device)
+        kind, _, index = self.device.partition(":")  # CTranslate2 takes the index apart
         compute = (
             o.compute_type
             if o.compute_type != "default"
-            else ("float16" if self.device == "cuda" else "int8")
+            else ("float16" if kind == "cuda" else "int8")
         )
         self.compute_type = compute
         self.model = WhisperModel(
-            self.model_path, device=self.device, compute_type=compute, cpu_threads=o.cpu_threads
+            self.model_path,
+            device=kind,
+            device_index=int(index or 0),
+            compute_type=compute,
+            cpu_threads=o.cpu_threads,
         )
 
     def transcribe(self, samples, preset: str = "default", overrides: dict | None = None) -> str:

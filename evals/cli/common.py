@@ -26,6 +26,11 @@ def positive_int(text: str) -> int:
     return value
 
 
+def batch_size(text: str) -> int | None:
+    """A positive integer, or `auto` (None): chosen by the runner, halved on out-of-memory."""
+    return None if text.strip().lower() == "auto" else positive_int(text)
+
+
 def shard(text: str) -> Shard:
     m = re.fullmatch(r"(\d+)/(\d+)", text.strip())
     if not m:

@@ -7,10 +7,27 @@ import logging
 import sys
 import traceback
 
-from evals.cli import demo_cmd, gate_cmd, leaderboard_cmd, ls_cmd, report_cmd, run_cmd, score_cmd
+from evals.cli import (
+    demo_cmd,
+    gate_cmd,
+    leaderboard_cmd,
+    ls_cmd,
+    merge_cmd,
+    report_cmd,
+    run_cmd,
+    score_cmd,
+)
 
-SUBCOMMANDS = (run_cmd, score_cmd, ls_cmd, report_cmd, demo_cmd)
-SUBCOMMANDS += (leaderboard_cmd, gate_cmd)
+SUBCOMMANDS = (
+    run_cmd,
+    score_cmd,
+    ls_cmd,
+    report_cmd,
+    demo_cmd,
+    leaderboard_cmd,
+    gate_cmd,
+    merge_cmd,
+)
 
 
 def user_errors() -> tuple[type[BaseException], ...]:

@@ -10,12 +10,14 @@ from pathlib import Path
 from evals.cli.common import (
     add_bootstrap,
     add_metrics,
+    batch_size,
     csv_list,
     data_override,
     model_spec,
     positive_int,
     shard,
 )
+from evals.distributed import PEER_TIMEOUT_S
 
 
 def add_parser(sub) -> None:
@@ -73,10 +75,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--batch-size",
-        type=positive_int,
+        type=batch_size,
         default=8,
-        metavar="N",
-        help="requests per model call (default 8)",
+        metavar="N|auto",
+        help="requests per model call (default 8); `auto`: start large on a GPU; any size is "
+        "halved on out-of-memory. Batches are sorted by input length within a window",
     )
     p.add_argument(
         "--decoding", metavar="PRESET", help="decoding preset (default: the adapter's first)"
@@ -85,7 +88,16 @@ def add_parser(sub) -> None:
         "--shard",
         type=shard,
         metavar="I/N",
-        help="generate only shard I of N (for Slurm arrays); join shards with `anybench merge`",
+        help="generate only shard I of N (for Slurm arrays); join shards with `anybench merge`. "
+        "Under torchrun or accelerate launch each rank takes its shard by itself",
+    )
+    p.add_argument(
+        "--peer-timeout",
+        type=positive_int,
+        default=int(PEER_TIMEOUT_S),
+        metavar="S",
+        help="under torchrun: a rank silent for S seconds counts as dead and stops all ranks "
+        f"(default {int(PEER_TIMEOUT_S)})",
     )
     add_metrics(p)
     add_bootstrap(p)
@@ -103,9 +115,15 @@ def default_run_id(args) -> str:
 
 
 def main(args) -> int:
+    from dataclasses import replace
+
     from evals import runner
+    from evals.distributed import DistributedError, LaunchEnv, RankGroup
     from evals.registry import MODELS, TASKS
+    from evals.run_config import RunConfig
     from evals.scoring import score_run
+    from evals.shards import finalize
+    from evals.store import RunStore
     from evals.suites import load_suite
     from metrics.bootstrap import BootstrapSpec
 
@@ -119,20 +137,47 @@ def main(args) -> int:
         progress=not args.no_progress,
         shard=args.shard or runner.Shard(0, 1),
     )
-    store = runner.run(
-        args.model,
-        tasks,
-        out,
-        data=dict(args.data),
-        limit=args.limit,
-        seed=args.seed,
-        decoding=args.decoding,
-        options=options,
-        label=args.label,
-        skip_unservable=bool(args.suite),
-    )
+
+    def generate(options: runner.RunOptions) -> RunStore:
+        return runner.run(
+            args.model,
+            tasks,
+            out,
+            data=dict(args.data),
+            limit=args.limit,
+            seed=args.seed,
+            decoding=args.decoding,
+            options=options,
+            label=args.label,
+            skip_unservable=bool(args.suite),
+        )
+
+    launch = LaunchEnv.detect()
+    if launch is None:
+        store = generate(options)
+    else:
+        if args.shard:
+            raise DistributedError(
+                "--shard is for separate jobs; under torchrun/accelerate each rank takes its shard"
+            )
+        with RankGroup(launch, peer_timeout=args.peer_timeout) as group:
+            options = replace(
+                options,
+                shard=group.shard,
+                check=group.check,
+                progress=options.progress and group.is_main,
+            )
+            store = group.run(lambda: generate(options))
+        if not group.is_main:
+            return 0  # rank 0 merges and scores
+        finalize(store, RunConfig.from_json(store.read_config()), tasks)
     print(f"predictions: {store.root}")
-    if args.no_score or (args.shard and args.shard.count > 1):
+    if args.shard and args.shard.count > 1:
+        print(
+            f"shard {args.shard.index}/{args.shard.count} done; when all are: anybench merge {out}"
+        )
+        return 0
+    if args.no_score:
         return 0
     results = score_run(
         store.root, metrics=args.metrics, boot=BootstrapSpec(resamples=args.bootstrap)

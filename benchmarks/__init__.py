@@ -1,0 +1,1 @@
+"""Measured performance scripts (not timed tests); each prints ratios measured side by side."""

@@ -1,0 +1,185 @@
+"""Data-parallel runs through the real CLI: torchrun (gloo, 2 CPU ranks) and ranks without an agent."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import tests.fakes  # noqa: F401  (registers test-echo)
+from evals.cli.main import main
+from evals.runner import Shard
+from evals.store import RunStore
+from tests.fakes import mixed_texts, write_asr_manifest
+
+REPO = Path(__file__).resolve().parents[1]
+N = 12
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> Path:
+    return write_asr_manifest(tmp_path_factory.mktemp("data"), N, mixed_texts(N))
+
+
+def run_args(manifest: Path, out: Path, run_id: str, model: str = "test-echo") -> list[str]:
+    return [
+        "run",
+        "--model",
+        model,
+        "--tasks",
+        "manifest-asr",
+        "--data",
+        f"manifest-asr={manifest}",
+        "--out",
+        str(out),
+        "--run-id",
+        run_id,
+        "--batch-size",
+        "2",
+        "--bootstrap",
+        "200",
+        "--no-progress",
+    ]
+
+
+def env() -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
+    return {**keep, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+
+
+def torchrun(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
+    cmd += ["--master_port", str(free_port()), "-m", "tests.cli_launch", *args]
+    return subprocess.run(cmd, cwd=REPO, env=env(), capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def owned_by(rank: int, world: int = 2) -> list[str]:
+    return [f"u{i:03d}" for i in range(N) if Shard(rank, world).owns(f"u{i:03d}")]
+
+
+def outputs(run: Path) -> dict[str, str]:
+    return {r.sample_id: r.response.output.text for r in RunStore(run).iter_records("manifest-asr")}
+
+
+def results(run: Path) -> dict:
+    return json.loads((run / "results.json").read_text())["tasks"]["manifest-asr"]
+
+
+def test_two_ranks_resume_a_three_shard_run_and_match_one_process(manifest, tmp_path, capsys):
+    assert main(run_args(manifest, tmp_path, "single")) == 0
+    # an interrupted run with another split: shard 0 of 3 only, then 2 ranks finish it
+    assert main([*run_args(manifest, tmp_path, "dist"), "--shard", "0/3"]) == 0
+    capsys.readouterr()
+    proc = torchrun(*run_args(manifest, tmp_path, "dist"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("results:") == 1  # rank 0 alone scores
+
+    store = RunStore(tmp_path / "dist")
+    logs = {p.name: p.read_text().splitlines() for p in store.log_paths("manifest-asr")}
+    assert set(logs) == {
+        "manifest-asr.shard0of3.jsonl",
+        "manifest-asr.shard0of2.jsonl",
+        "manifest-asr.shard1of2.jsonl",
+    }
+    ids = [json.loads(line)["sample_id"] for lines in logs.values() for line in lines]
+    assert sorted(ids) == sorted(set(ids)) and len(ids) == N  # none lost, none twice
+    rank_ids = {
+        r: {json.loads(x)["sample_id"] for x in logs[f"manifest-asr.shard{r}of2.jsonl"]}
+        for r in (0, 1)
+    }
+    assert rank_ids[0] and rank_ids[1]
+    assert all(rank_ids[r] <= set(owned_by(r)) for r in (0, 1))
+    pids = {
+        json.loads(x)["response"]["info"]["pid"]
+        for r in (0, 1)
+        for x in logs[f"manifest-asr.shard{r}of2.jsonl"]
+    }
+    assert len(pids) == 2
+    assert store.done_info("manifest-asr")["expected"] == N
+
+    assert outputs(tmp_path / "dist") == outputs(tmp_path / "single")
+    a, b = results(tmp_path / "dist"), results(tmp_path / "single")
+    assert a["metrics"] == b["metrics"]  # values and bootstrap intervals
+    assert a["integrity"] == b["integrity"] and a["integrity"]["expected"] == N
+
+
+def test_torchrun_stops_every_rank_when_one_is_killed(manifest, tmp_path):
+    victim = owned_by(1)[1]
+    model = f"test-echo:sleep=0.5,kill={victim}"
+    t0 = time.monotonic()
+    proc = torchrun(*run_args(manifest, tmp_path, "killed", model), timeout=90)
+    assert proc.returncode != 0
+    assert time.monotonic() - t0 < 60
+    report = proc.stderr
+    root = report[report.index("Root Cause") :]
+    assert "rank      : 1" in root and "SIGKILL" in root
+    assert not (tmp_path / "killed" / "results.json").exists()
+
+
+def launch_ranks(args: list[str], world: int = 2) -> list[subprocess.Popen]:
+    """Start the ranks by hand, as srun or a hand-written script would: no torchrun agent."""
+    port = str(free_port())
+    procs = []
+    for rank in range(world):
+        rank_env = {
+            **env(),
+            "MASTER_ADDR": "127.0.0.1",
+            "MASTER_PORT": port,
+            "RANK": str(rank),
+            "LOCAL_RANK": str(rank),
+            "WORLD_SIZE": str(world),
+        }
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "tests.cli_launch", *args],
+                cwd=REPO,
+                env=rank_env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    return procs
+
+
+def finish(procs: list[subprocess.Popen], timeout: float = 60) -> list[tuple[int, str]]:
+    out = []
+    for p in procs:
+        _, err = p.communicate(timeout=timeout)
+        out.append((p.returncode, err.strip().splitlines()[-1] if err.strip() else ""))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("fault", "rank", "message"),
+    [
+        ("crash", 1, "anybench: error: rank 1 of 2 failed: SystemExit: fake device lost at"),
+        ("kill", 1, "anybench: error: rank 1 of 2 stopped responding (no heartbeat for 3 s"),
+        ("kill", 0, "anybench: error: lost contact with the other ranks"),
+    ],
+)
+def test_without_an_agent_a_failed_rank_stops_the_others_with_its_error(
+    manifest, tmp_path, fault, rank, message
+):
+    victim = owned_by(rank)[1]  # the rank dies at its second sample
+    args = run_args(manifest, tmp_path, "r", f"test-echo:sleep=0.4,{fault}={victim}")
+    t0 = time.monotonic()
+    done = finish(launch_ranks([*args, "--peer-timeout", "3"]))
+    assert time.monotonic() - t0 < 45
+    survivor = 1 - rank
+    code, last_line = done[survivor]
+    assert code == 2 and last_line.startswith(message), done
+    assert done[rank][0] != 0
+    assert not (tmp_path / "r" / "results.json").exists()
