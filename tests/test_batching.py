@@ -48,6 +48,9 @@ class Spy:
     def close(self):
         pass
 
+    def __getattr__(self, name):  # the rest of the adapter protocol (capabilities, reasons)
+        return getattr(self.inner, name)
+
 
 def gen(manifest, out, spec="test-echo", batch_size=3, **kw):
     spy = Spy(spec)

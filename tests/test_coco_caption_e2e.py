@@ -73,7 +73,7 @@ def test_coco_results_file_reproduces_pycocoevalcap(tmp_path, capsys):
 
 def test_ground_truth_row_and_corrupt_image(tmp_path, capsys):
     """The reference model scores a held-out human caption against the others; a corrupt image
-    fails its own sample only (counted, scored as an empty caption)."""
+    fails its own sample only (an input error: counted, left out of every metric)."""
     fixture = write_coco(tmp_path / "coco", {"test": 8})
     broken = fixture.ids["test"][2]
     (fixture.root / "val2014" / f"COCO_val2014_{broken:012d}.jpg").write_bytes(b"not a jpeg")
@@ -88,20 +88,21 @@ def test_ground_truth_row_and_corrupt_image(tmp_path, capsys):
     task = task["coco-caption"]
     assert task["integrity"]["input_errors"] == 1
     assert task["integrity"]["examples"][0]["sample_id"] == str(broken)
-    ids = fixture.ids["test"]
-    hyps = ["" if i == broken else fixture.captions[i][1] for i in ids]
-    others = [
-        fixture.captions[i] if i == broken else fixture.captions[i][:1] + fixture.captions[i][2:]
-        for i in ids
-    ]
+    ids = [i for i in fixture.ids["test"] if i != broken]
+    hyps = [fixture.captions[i][1] for i in ids]
+    others = [fixture.captions[i][:1] + fixture.captions[i][2:] for i in ids]
     gts, res = ptb_tokenize(hyps, others)
     for name in ("cider-d@coco", "bleu-4@coco"):
         assert abs(task["metrics"][name]["value"] / 100 - coco_score(name, gts, res)[0]) <= 1e-9
-        assert task["metrics"][name]["n_policy"] == 1
+        assert task["metrics"][name]["n_excluded"] == 1 and task["metrics"][name]["n"] == len(ids)
     scores = [
         json.loads(line)
         for line in (tmp_path / "runs" / "gt" / "scores" / "coco-caption.jsonl").open()
     ]
-    held = [s["metrics"]["cider-d@coco"]["details"].get("held_out_reference") for s in scores]
-    assert held.count(1) == len(ids) - 1
+    held = [
+        s["metrics"].get("cider-d@coco", {}).get("details", {}).get("held_out_reference")
+        for s in scores
+    ]
+    assert held.count(1) == len(ids)
+    assert [s["sample_id"] for s in scores if "excluded" in s] == [str(broken)]
     assert np.isfinite(task["metrics"]["cider-d@coco"]["value"])

@@ -95,7 +95,8 @@ def test_text_to_music_with_musicgen_and_ground_truth(capsys, world):
     assert "yt-03_x not found" in i["examples"][0]["reason"]
     for name in ("clap@630k-audioset", "clap@music-audioset", "fad@clap-music-audioset"):
         m = task["metrics"][name]
-        assert m["n"] == 5 and m["n_policy"] == 1 and math.isfinite(m["value"]), name
+        # the missing clip is an input error: counted, excluded from every metric
+        assert m["n"] == 4 and m["n_excluded"] == 1 and math.isfinite(m["value"]), name
         assert m["scorer"]["weights_sha256"] and m["protocol"]["settings"]["scorer_id"]
     fad = task["metrics"]["fad@clap-music-audioset"]["details"]
     assert (fad["n_generated"], fad["n_reference"]) == (4, 4)
@@ -123,8 +124,9 @@ def test_music_captioning_shows_generated_beside_real_caption_scores(capsys, wor
     out, task = run(capsys, world, f"predictions:path={preds}", "musiccaps-caption", "cap")
     assert "clap-ref@630k-audioset" in out and "clap@630k-audioset" in out
     gen, ref = task["metrics"]["clap@630k-audioset"], task["metrics"]["clap-ref@630k-audioset"]
-    assert gen["details"] == {"n_excluded": 1, "n_failure_value": 1}
-    assert ref["details"] == {"n_excluded": 1, "n_failure_value": 0}
+    assert gen["n_excluded"] == ref["n_excluded"] == 1  # yt-03_x's clip is missing
+    assert gen["details"] == {"n_excluded": 0, "n_failure_value": 1}
+    assert ref["details"] == {"n_excluded": 0, "n_failure_value": 0}
     assert gen["value"] != pytest.approx(ref["value"])
 
 

@@ -64,7 +64,12 @@ class HFWhisperAdapter(ModelAdapter):
         self.multilingual = bool(getattr(self.model.generation_config, "is_multilingual", False))
 
     def _generate_kwargs(self, request: Request) -> dict[str, Any]:
-        kwargs = {**PRESETS[request.decoding.preset], "max_new_tokens": self.options.max_new_tokens}
+        # the decoder window bounds prompt (start tokens) + new tokens: 448 for released models
+        room = int(self.model.config.max_target_positions) - 4
+        kwargs = {
+            **PRESETS[request.decoding.preset],
+            "max_new_tokens": min(self.options.max_new_tokens, room),
+        }
         if self.multilingual and self.options.language:
             kwargs.update(language=self.options.language, task="transcribe")
         kwargs.update(request.decoding.overrides)
