@@ -9,14 +9,18 @@ input to discrete tokens and decodes it back; the output is scored against the i
   rule: the first 3 s of another utterance of the same speaker.
 - `music-roundtrip` (MusicCaps, 5 s clips): log-mel L1 and SI-SNR at 32 kHz, and the CLAP
   audio-audio cosine of reconstruction and input.
-
-Images through the SEED tokenizer need its unCLIP de-tokenizer (issue 6) and are not here yet.
+- `image-roundtrip` (MS-COCO Karpathy test images) and `image-roundtrip-manifest`: SEED-2 ids
+  through the unCLIP de-tokenizer (`seed-unclip`), scored by `clip_i` against the input image.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
+from evals.datasets.coco import read_coco_captions
+from evals.datasets.image_manifest import read_caption_manifest
 from evals.datasets.speech_roundtrip import read_librispeech_roundtrip, read_manifest_roundtrip
 from evals.datasets.voice_prompts import voice_prompt_of
 from evals.registry import TASKS
@@ -26,6 +30,21 @@ from tasks.music import clip_request, musiccaps
 
 SPEECH_METRICS = ("wer-tts@whisper-tiny.en", "sim@resemblyzer-input", "mel-l1@16k")
 MUSIC_METRICS = ("mel-l1@32k", "si-snr@32k", "clap-audio@music-audioset")
+IMAGE_METRICS = ("clip_i@openai-vit-l-14",)
+
+
+def with_input_as_reference(samples: Iterator[Sample]) -> Iterator[Sample]:
+    """Image samples whose first reference is the input image itself (what clip_i compares to)."""
+    for s in samples:
+        yield replace(s, references=(s.inputs[0], *s.references))
+
+
+def read_coco_image_roundtrip(root: Path, split: str = "test") -> Iterator[Sample]:
+    return with_input_as_reference(read_coco_captions(root, split))
+
+
+def read_manifest_image_roundtrip(path: Path) -> Iterator[Sample]:
+    return with_input_as_reference(read_caption_manifest(path))
 
 
 def speech_request(task: Task, sample: Sample, decoding: Decoding) -> Request:
@@ -74,6 +93,28 @@ for _task in (
         output=Modality.MUSIC,
         metrics=MUSIC_METRICS,
         build_request=clip_request,
+    ),
+    Task(
+        name="image-roundtrip",
+        family="roundtrip",
+        description="image tokenizer round trip (SEED-2 + unCLIP) on MS-COCO Karpathy test; CLIP-I",
+        data=DataSource(read_coco_image_roundtrip, root="coco", root_env="ANYBENCH_COCO"),
+        input=Modality.IMAGE,
+        output=Modality.IMAGE,
+        metrics=IMAGE_METRICS,
+    ),
+    Task(
+        name="image-roundtrip-manifest",
+        family="roundtrip",
+        description="image tokenizer round trip over a JSONL manifest (id, image); CLIP-I",
+        data=DataSource(
+            read_manifest_image_roundtrip,
+            root="manifest-caption.jsonl",
+            root_env="ANYBENCH_CAPTION_MANIFEST",
+        ),
+        input=Modality.IMAGE,
+        output=Modality.IMAGE,
+        metrics=IMAGE_METRICS,
     ),
 ):
     TASKS.register(_task.name, _task)

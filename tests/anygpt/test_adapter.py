@@ -157,3 +157,43 @@ def test_image_id_count_policy(tiny_anygpt, adapter):
     (fitted,) = fit.generate([short])
     assert isinstance(fitted.output, Image) and fitted.status.value == "malformed"
     assert fitted.info["image_ids_fitted_from"] == 9
+
+
+def test_chat_checkpoint_gets_the_chat_prompt(tmp_path, tiny_anygpt):
+    """A tokenizer with the SFT tokens (<-Res->, <-Ins->) is the chat model: chat template, SFT task prompt."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from tests.anygpt.tiny_tokenizer import tiny_anygpt_tokenizer
+
+    tok = tiny_anygpt_tokenizer(chat=True)
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=16,
+        intermediate_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        bos_token_id=1,
+        eos_token_id=2,
+    )
+    LlamaForCausalLM(config).save_pretrained(tmp_path / "chat")
+    tok.save_pretrained(tmp_path / "chat")
+    chat = MODELS.get("anygpt").from_spec(
+        ModelSpec.parse(spec({"llm": tmp_path / "chat", "speech": tiny_anygpt["speech"]}))
+    )
+    assert chat.describe()["prompt_style"] == "chat"
+    prepared = chat.prepare(req(0, [speech(0.4, 300)], Modality.TEXT))
+    text = chat.parts.llm.tokenizer.decode(prepared.prompt_ids)
+    assert "You are an AI assistant named MMGPT" in text
+    assert (
+        "Please transcribe the given speech." in text
+        and prepared.instruction.source == "Speech-to-Text"
+    )
+    (r,) = chat.generate([req(0, [speech(0.4, 300)], Modality.TEXT, max_new_tokens=5, num_beams=1)])
+    assert r.status.value in (
+        "ok",
+        "malformed",
+        "empty",
+    )  # an untrained model: parsed, never raised

@@ -3,4 +3,4 @@
 Importing this package registers the codec adapters (heavy imports happen when one is built).
 """
 
-from evals.adapters.roundtrip import encodec_hf, encodec_pkg, speech_codec  # noqa: F401
+from evals.adapters.roundtrip import encodec_hf, encodec_pkg, seed_image, speech_codec  # noqa: F401
