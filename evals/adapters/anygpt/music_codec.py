@@ -1,9 +1,10 @@
-"""Encodec 32 kHz as AnyGPT uses it for music: mono 32 kHz audio <-> 4 codebooks x 2048 at 50 Hz.
+"""Encodec through transformers: mono audio <-> codes [codebooks, frames], one clip at a time.
 
-Loaded through transformers (`EncodecModel` + `EncodecFeatureExtractor`, the
-`facebook/encodec_32khz` layout) from a local folder or a hub id. The reference encodes at the
-model's default bandwidth (2.2 kbps: 4 codebooks) and takes `audio_codes[0][0]` ([4, frames]);
-decoding feeds codes [1, 1, 4, frames] back with no scales.
+Loaded as `EncodecModel` + `EncodecFeatureExtractor` from a local folder or a hub id. AnyGPT's
+music tokenizer is `facebook/encodec_32khz` at its default bandwidth (2.2 kbps: 4 codebooks of
+2048 at 50 Hz): the reference takes `audio_codes[0][0]` ([4, frames]) and decodes codes
+[1, 1, 4, frames] with no scales. The `encodec-hf` round trip uses the same class at any
+bandwidth the checkpoint offers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ class MusicCodec:
     """transformers EncodecModel, in eval mode."""
     feature_extractor: object
     """Its EncodecFeatureExtractor."""
+    bandwidth: float
+    """Target kbps, one of the checkpoint's `target_bandwidths` (it sets the codebook count)."""
+
+    @property
+    def codebooks(self) -> int:
+        return int(self.model.quantizer.get_num_quantizers_for_bandwidth(self.bandwidth))
 
     @property
     def sample_rate(self) -> int:
@@ -68,22 +75,43 @@ class MusicCodec:
         return audio.audio_values[0, 0].float().cpu().numpy()
 
 
-def load_music_codec(
-    source: str, device: str = "cpu", dtype: torch.dtype = torch.float32
+def load_encodec(
+    source: str,
+    device: str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    bandwidth: float | None = None,
+    revision: str | None = None,
 ) -> MusicCodec:
-    """Encodec 32 kHz from a transformers folder or hub id (e.g. facebook/encodec_32khz)."""
+    """Any transformers Encodec folder or hub id, at `bandwidth` (default: its first)."""
     from transformers import EncodecFeatureExtractor, EncodecModel
 
     try:
-        model = EncodecModel.from_pretrained(source, dtype=dtype)
-        extractor = EncodecFeatureExtractor.from_pretrained(source)
+        model = EncodecModel.from_pretrained(source, revision=revision, dtype=dtype)
+        extractor = EncodecFeatureExtractor.from_pretrained(source, revision=revision)
     except OSError as exc:
         raise FileNotFoundError(
-            f"Encodec 32 kHz not found at {source!r} (a transformers folder with config.json, weights "
+            f"Encodec not found at {source!r} (a transformers folder with config.json, weights "
             "and preprocessor_config.json, or a hub id such as facebook/encodec_32khz)"
         ) from exc
-    if int(model.config.sampling_rate) != SAMPLE_RATE:
+    offered = list(model.config.target_bandwidths)
+    chosen = offered[0] if bandwidth is None else bandwidth
+    if chosen not in offered:
         raise ValueError(
-            f"{source}: AnyGPT's music codec runs at {SAMPLE_RATE} Hz, this one at {model.config.sampling_rate}"
+            f"{source}: bandwidth {chosen} kbps not offered (target_bandwidths: {offered})"
         )
-    return MusicCodec(model.to(device).eval(), extractor)
+    if model.config.audio_channels != 1:
+        raise ValueError(f"{source}: not a mono model ({model.config.audio_channels} channels)")
+    return MusicCodec(model.to(device).eval(), extractor, chosen)
+
+
+def load_music_codec(
+    source: str, device: str = "cpu", dtype: torch.dtype = torch.float32
+) -> MusicCodec:
+    """AnyGPT's music codec: Encodec at 32 kHz with 4 codebooks at its default bandwidth."""
+    codec = load_encodec(source, device, dtype)
+    if codec.sample_rate != SAMPLE_RATE or codec.codebooks != CODEBOOKS:
+        raise ValueError(
+            f"{source}: AnyGPT's music codec is {SAMPLE_RATE} Hz with {CODEBOOKS} codebooks, this one "
+            f"{codec.sample_rate} Hz with {codec.codebooks}"
+        )
+    return codec

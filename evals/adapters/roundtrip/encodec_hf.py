@@ -43,43 +43,22 @@ class EncodecHFRoundTrip(RoundTripAdapter):
 
     def __init__(self, options: EncodecHFOptions | None = None):
         super().__init__(options)
-        from transformers import AutoFeatureExtractor, EncodecModel
+        from evals.adapters.anygpt.music_codec import load_encodec
 
         o = self.options
         self.device = resolve_device(o.device)
         self.dtype = torch_dtype(o.dtype, self.device)
-        self.features = AutoFeatureExtractor.from_pretrained(o.model, revision=o.revision)
-        self.model = EncodecModel.from_pretrained(o.model, revision=o.revision, dtype=self.dtype)
-        self.model.to(self.device).eval()
-        config = self.model.config
-        self.bandwidth = o.bandwidth if o.bandwidth is not None else config.target_bandwidths[0]
-        if self.bandwidth not in config.target_bandwidths:
-            raise ValueError(
-                f"encodec-hf: bandwidth {self.bandwidth} not offered by {o.model} "
-                f"(target_bandwidths: {config.target_bandwidths})"
-            )
-        self.codebooks = self.model.quantizer.get_num_quantizers_for_bandwidth(self.bandwidth)
-        if config.audio_channels != 1:
-            raise ValueError(
-                f"encodec-hf: {o.model} is not a mono model (channels {config.audio_channels})"
-            )
+        self.codec = load_encodec(o.model, self.device, self.dtype, o.bandwidth, o.revision)
+        self.model = self.codec.model
+        self.bandwidth = self.codec.bandwidth
+        self.codebooks = self.codec.codebooks
 
     @property
     def sample_rate(self) -> int:
-        return int(self.model.config.sampling_rate)
+        return self.codec.sample_rate
 
     def reconstruct(self, clips: list[np.ndarray], requests: list[Request]) -> list[np.ndarray]:
-        import torch
-
-        inputs = self.features(raw_audio=clips, sampling_rate=self.sample_rate, return_tensors="pt")
-        values = inputs["input_values"].to(self.device, self.dtype)
-        mask = inputs["padding_mask"].to(self.device)
-        with torch.inference_mode():
-            encoded = self.model.encode(values, mask, bandwidth=self.bandwidth, return_dict=True)
-            audio = self.model.decode(
-                encoded.audio_codes, encoded.audio_scales, mask, return_dict=True
-            ).audio_values
-        return list(audio[:, 0].float().cpu().numpy())
+        return [self.codec.decode(self.codec.encode(c)) for c in clips]
 
     def describe(self) -> dict[str, Any]:
         return {
