@@ -93,6 +93,26 @@ def score_metric(
 INPUT_EXCLUDED = "input error: the sample's data is unusable; excluded from every metric"
 
 
+def ordered_records(store: RunStore, task: str) -> list[PredictionRecord]:
+    """A task's records in sample-id order: bootstrap resamples by position, so the log order
+    (which depends on sharding, batching and resumes) must not reach the intervals."""
+    return sorted(store.iter_records(task), key=lambda r: r.sample_id)
+
+
+def scorable(records: Sequence[PredictionRecord]) -> list[PredictionRecord]:
+    """The records metrics see. Unusable inputs (missing or corrupt data, no voice prompt) fail
+    every model alike: they are counted in the integrity counts and left out of the values, so
+    models are compared on the same samples. Failed and empty outputs are scored by policy."""
+    return [r for r in records if r.response.status is not Status.INPUT_ERROR]
+
+
+def rescore(run_dir: str | Path, task: str, metric: Metric) -> tuple[list[str], list[SampleScore]]:
+    """Per-sample scores of one metric recomputed from a run's logs (no generation model), for
+    metrics whose statistics need their corpus in memory (`Metric.stats_need_corpus`)."""
+    records = scorable(ordered_records(RunStore(run_dir), task))
+    return [r.sample_id for r in records], metric.score(records)
+
+
 def score_task(
     store: RunStore,
     task: str,
@@ -103,17 +123,12 @@ def score_task(
     data: str,
     limit: int | None,
 ) -> TaskResult:
-    # sample-id order: bootstrap resamples by position, so the log order (which depends on
-    # sharding, batching and resumes) must not reach the intervals
-    records = sorted(store.iter_records(task), key=lambda r: r.sample_id)
+    records = ordered_records(store, task)
     done = store.done_info(task)
     t0 = time.perf_counter()
     metric_results: dict[str, MetricResult] = {}
     per_sample: dict[str, dict[str, dict]] = {r.sample_id: {} for r in records}
-    # Unusable inputs (missing or corrupt data, no voice prompt) fail every model alike: they are
-    # counted in the integrity counts and left out of the values, so models are compared on the
-    # same samples. Failed and empty outputs are scored by each preset's policy.
-    scored = [r for r in records if r.response.status is not Status.INPUT_ERROR]
+    scored = scorable(records)
     for name in presets:
         result, scores = score_metric(METRICS.get(name), scored, boot)
         metric_results[name] = replace(result, n_excluded=len(records) - len(scored))

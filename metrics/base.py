@@ -83,6 +83,10 @@ class SampleScore:
 class Metric(ABC):
     """Scores prediction records under one preset."""
 
+    stats_need_corpus: bool = False
+    """True when per-sample statistics point at a corpus held in memory (CIDEr-D): reducing
+    them in another process needs `score(records)` there first (`evals.scoring.rescore`)."""
+
     def __init__(self, preset: MetricPreset):
         self.preset = preset
 

@@ -193,6 +193,8 @@ class CiderDMetric(CaptionMetric):
     scores the corpus made of those images, which needs the corpus in this process.
     """
 
+    stats_need_corpus = True
+
     def per_image(self, corpus):
         from metrics.cider import CiderD
 

@@ -82,7 +82,19 @@ def _parse(
 
 
 def read_sample_stats(run: RunResults, task: str, metric: str) -> SampleStats:
-    """The statistics of `metric` on `task`; ResultsError naming the file if absent or corrupt."""
+    """The statistics of `metric` on `task`; ResultsError naming the file if absent or corrupt.
+
+    Metrics whose statistics point at an in-memory corpus (CIDEr-D) are re-scored from the run's
+    logs here, so their corpus exists in this process.
+    """
+    from evals.registry import METRICS
+
+    if metric in METRICS and METRICS.get(metric).stats_need_corpus:
+        from evals.scoring import rescore
+        from metrics.base import stack
+
+        ids, scores = rescore(run_folder(run), task, METRICS.get(metric))
+        return SampleStats(str(run_folder(run)), tuple(ids), stack(scores))
     path = scores_path(run, task)
     if not path.is_file():
         raise ResultsError(
