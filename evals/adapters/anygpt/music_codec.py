@@ -97,7 +97,7 @@ def load_encodec(
     chosen = offered[0] if bandwidth is None else bandwidth
     if chosen not in offered:
         raise ValueError(
-            f"{source}: bandwidth {chosen} kbps not offered (target_bandwidths: {offered})"
+            f"{source}: bandwidth {chosen} not offered (target_bandwidths: {offered} kbps)"
         )
     if model.config.audio_channels != 1:
         raise ValueError(f"{source}: not a mono model ({model.config.audio_channels} channels)")
