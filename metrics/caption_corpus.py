@@ -124,6 +124,11 @@ def remember(corpus: CaptionCorpus) -> None:
         _CACHE.popitem(last=False)
 
 
+def forget_corpora() -> None:
+    """Drop every cached corpus (and the scores memoized on it)."""
+    _CACHE.clear()
+
+
 def cached(key: int) -> CaptionCorpus:
     """The corpus a statistics handle points at; it must have been built in this process."""
     try:
