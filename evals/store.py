@@ -35,6 +35,16 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_lines(path, (text,), end="")
 
 
+def _umask_mode() -> int:
+    """The mode an ordinary new file gets (mkstemp's 0600 would hide results from a team)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _umask_mode()  # read once: changing the umask is not thread-safe
+
+
 def atomic_write_lines(path: Path, lines: Iterable[str], end: str = "\n") -> None:
     """Write `lines` (each followed by `end`) to a temporary file, then move it over `path`.
 
@@ -42,6 +52,7 @@ def atomic_write_lines(path: Path, lines: Iterable[str], end: str = "\n") -> Non
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.chmod(tmp, FILE_MODE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             for line in lines:
@@ -219,6 +230,7 @@ class RunStore:
         if not path.exists():
             self.artifacts_dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.artifacts_dir, prefix=".tmp-")
+            os.chmod(tmp, FILE_MODE)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)

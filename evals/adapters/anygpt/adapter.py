@@ -73,6 +73,11 @@ class AnyGPTOptions:
     scored by the failure policy); `fit` truncates extra ids or repeats the last one (so one id
     fills all 32, as the reference broadcasts it) and counts the sample malformed. The reference
     crashes on any other count."""
+    seed_strict: bool = True
+    """Refuse SEED-2 checkpoint keys the tokenizer does not use. The release carries keys of
+    modules AnyGPT deletes (ignored either way) and, per AnyGPT issue #14, about 65 more not yet
+    identified: if loading names them, `seed_strict=false` ignores them with a warning, as the
+    reference's non-strict load does. Missing keys and wrong shapes are always errors."""
     unclip_shared_latents: bool = False
     """Reuse one unCLIP latent tensor (from the run seed) for every image, as the reference does
     (it draws it unseeded); default: per-sample seeded latents."""
@@ -113,7 +118,9 @@ class Components:
             from evals.adapters.anygpt.image_codec import UnclipSettings, load_image_codec
 
             settings = UnclipSettings(shared_latents=o.unclip_shared_latents)
-            self.image = load_image_codec(o.image, o.unclip, self.device, llm_dtype, settings)
+            self.image = load_image_codec(
+                o.image, o.unclip, self.device, llm_dtype, settings, strict=o.seed_strict
+            )
         self.torch = torch
 
 

@@ -56,7 +56,9 @@ def seed_config_from_file(path: Path) -> SeedTokenizerConfig:
     return SeedTokenizerConfig(**{**raw, **nested})
 
 
-def load_seed(source: str | Path, device: str, dtype: torch.dtype) -> SeedTokenizer:
+def load_seed(
+    source: str | Path, device: str, dtype: torch.dtype, strict: bool = True
+) -> SeedTokenizer:
     """The SEED-2 tokenizer from its release folder (seed_quantizer.pt + eva_vit_g.pth)."""
     folder = Path(source)
     folder = folder.parent if folder.name == QUANTIZER_FILENAME else folder
@@ -69,7 +71,9 @@ def load_seed(source: str | Path, device: str, dtype: torch.dtype) -> SeedTokeni
     kwargs: dict[str, Any] = (
         {"config": seed_config_from_file(config_file)} if config_file.is_file() else {}
     )
-    return load_seed_tokenizer(folder, device=device, dtype=dtype, **kwargs)
+    return load_seed_tokenizer(
+        folder, device=device, dtype=dtype, allow_unexpected=not strict, **kwargs
+    )
 
 
 @dataclass
@@ -144,7 +148,8 @@ def load_image_codec(
     dtype: torch.dtype,
     settings: UnclipSettings | None = None,
     run_seed: int = 0,
+    strict: bool = True,
 ) -> ImageCodec:
-    tokenizer = load_seed(seed_source, device, dtype)
+    tokenizer = load_seed(seed_source, device, dtype, strict)
     pipeline = load_unclip(unclip_source, device, dtype) if unclip_source else None
     return ImageCodec(tokenizer, pipeline, settings or UnclipSettings(), run_seed)

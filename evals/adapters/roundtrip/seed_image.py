@@ -31,6 +31,9 @@ class SeedUnclipOptions:
     """`auto` is fp16 on CUDA (as AnyGPT runs both) and fp32 on CPU."""
     shared_latents: bool = False
     """Reuse one latent tensor for every image (the reference); default: per-sample seeds."""
+    strict: bool = True
+    """Refuse SEED-2 checkpoint keys the tokenizer does not use (see the anygpt adapter's
+    `seed_strict`); missing keys and wrong shapes are always errors."""
 
 
 @MODELS.register("seed-unclip")
@@ -50,7 +53,9 @@ class SeedUnclipRoundTrip(ModelAdapter):
         self.device = resolve_device(o.device)
         self.dtype = torch_dtype(o.dtype, self.device)
         settings = UnclipSettings(shared_latents=o.shared_latents)
-        self.codec = load_image_codec(o.seed, o.unclip, self.device, self.dtype, settings)
+        self.codec = load_image_codec(
+            o.seed, o.unclip, self.device, self.dtype, settings, strict=o.strict
+        )
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         out = []
