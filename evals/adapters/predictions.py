@@ -17,7 +17,6 @@ is read as text predictions keyed by image id; the reader is chosen by the file'
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 from evals.adapters.base import ModelAdapter
 from evals.adapters.coco_results import is_coco_results, load_coco_results
 from evals.errors import UserError
+from evals.jsonl import iter_objects
 from evals.registry import MODELS
 from evals.spec import SpecError
 from evals.types import Audio, Image, Modality, Request, Response, Text
@@ -46,21 +46,13 @@ class PredictionsOptions:
 def _load(path: Path, media: Path | None) -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     base = media or path.parent
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                key = str(row["id"])
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise PredictionsFileError(
-                    f"{path}:{lineno}: expected a JSON object with an `id` ({exc})"
-                ) from None
-            for field in ("audio", "image"):
-                if row.get(field) and not Path(row[field]).is_absolute():
-                    row[field] = str(base / row[field])
-            rows[f"{row.get('task', '')}\0{key}"] = row
+    for lineno, row in iter_objects(path, PredictionsFileError):
+        if "id" not in row:
+            raise PredictionsFileError(f"{path}:{lineno}: missing field `id`")
+        for field in ("audio", "image"):
+            if row.get(field) and not Path(row[field]).is_absolute():
+                row[field] = str(base / row[field])
+        rows[f"{row.get('task', '')}\0{row['id']}"] = row
     return rows
 
 

@@ -7,7 +7,6 @@ Relative paths are relative to the manifest's folder. Extra keys are kept as met
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from evals.datasets.common import require_file
 from evals.datasets.voice_prompts import Utterance, with_voice_prompts
 from evals.errors import UserError
+from evals.jsonl import iter_objects
 from evals.types import Audio, Modality, Sample, Text
 
 LAYOUT = """  a .jsonl file (or a folder holding manifest.jsonl), one object per line:
@@ -36,31 +36,22 @@ def read_rows(path: Path, required: tuple[str, ...] = ("id",)) -> Iterator[dict[
     path = manifest_file(path)
     base = path.parent
     seen: set[str] = set()
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ManifestError(f"{path}:{lineno}: not valid JSON ({exc})") from None
-            if not isinstance(row, dict):
-                raise ManifestError(f"{path}:{lineno}: expected a JSON object")
-            missing = [k for k in required if k not in row]
-            if missing:
-                raise ManifestError(f"{path}:{lineno}: missing field(s) {', '.join(missing)}")
-            row["id"] = str(row["id"])
-            if row["id"] in seen:
-                raise ManifestError(f"{path}:{lineno}: duplicate id {row['id']!r}")
-            seen.add(row["id"])
-            for key in ("audio", "image", "prompt_audio"):
-                if key in row and row[key] is not None:
-                    row[key] = (
-                        str((base / row[key]).resolve())
-                        if not Path(row[key]).is_absolute()
-                        else row[key]
-                    )
-            yield row
+    for lineno, row in iter_objects(path, ManifestError):
+        missing = [k for k in required if k not in row]
+        if missing:
+            raise ManifestError(f"{path}:{lineno}: missing field(s) {', '.join(missing)}")
+        row["id"] = str(row["id"])
+        if row["id"] in seen:
+            raise ManifestError(f"{path}:{lineno}: duplicate id {row['id']!r}")
+        seen.add(row["id"])
+        for key in ("audio", "image", "prompt_audio"):
+            if key in row and row[key] is not None:
+                row[key] = (
+                    str((base / row[key]).resolve())
+                    if not Path(row[key]).is_absolute()
+                    else row[key]
+                )
+        yield row
 
 
 def _meta(row: dict[str, Any], drop: tuple[str, ...]) -> dict[str, Any]:
