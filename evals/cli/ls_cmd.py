@@ -29,7 +29,8 @@ def list_tasks(verbose: bool) -> list[str]:
     rows = []
     for name in TASKS.names():
         t = TASKS.get(name)
-        rows.append(f"{name:28s} {t.input.value}->{t.output.value:7s} {t.description}")
+        direction = f"{t.input.value}->{t.output.value}"
+        rows.append(f"{name:28s} {direction:15s} {t.description}")
         if verbose:
             rows.append(f"{'':28s} metrics: {', '.join(t.metrics)}; version {t.version}")
             rows.append(f"{'':28s} data: {t.data.resolve()}  ({t.data.where()})")
