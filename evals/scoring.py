@@ -2,21 +2,26 @@
 
 It loads no generation model, so a changed metric re-scores old runs (`anybench score RUN`).
 Records are scored in sample-id order, so results (intervals included) do not depend on how the
-generation was split into ranks, shards, batches or resumed sessions. Scoring holds one task's
-records in memory at a time (corpus metrics need them all); generation streams.
+generation was split into ranks, shards, batches or resumed sessions. Scoring holds an index of
+one task's records (evals.record_index), parses them as metrics read them, and holds one
+preset's per-sample scores at a time; corpus metrics (CIDEr-D, FAD) hold what their corpus needs.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
+from typing import IO
 
 from evals import provenance
+from evals.record_index import IndexEntry, RecordIndex
 from evals.records import PredictionRecord
 from evals.registry import METRICS, TASKS
 from evals.results import SCHEMA_VERSION, Integrity, MetricResult, RunResults, TaskResult, to_json
@@ -30,8 +35,10 @@ log = logging.getLogger("anybench")
 MAX_EXAMPLES = 20
 
 
-def integrity(records: Sequence[PredictionRecord], expected: int | None) -> Integrity:
-    counts = Counter(r.response.status for r in records)
+def integrity(records: RecordIndex, expected: int | None) -> Integrity:
+    """Counts by status from the index; the first failures' reasons from their records."""
+    counts = Counter(e.status for e in records.entries)
+    failing = records.where(lambda e: e.status is not Status.OK)
     failures = [
         {
             "sample_id": r.sample_id,
@@ -39,8 +46,7 @@ def integrity(records: Sequence[PredictionRecord], expected: int | None) -> Inte
             "stage": r.response.error_stage or "",
             "reason": r.response.error or r.response.malformed or "empty output",
         }
-        for r in records
-        if r.response.status is not Status.OK
+        for r in failing[:MAX_EXAMPLES]
     ]
     return Integrity(
         expected=expected,
@@ -51,7 +57,7 @@ def integrity(records: Sequence[PredictionRecord], expected: int | None) -> Inte
         failed=counts[Status.FAILED],
         input_errors=counts[Status.INPUT_ERROR],
         missing=max(expected - len(records), 0) if expected is not None else 0,
-        examples=tuple(failures[:MAX_EXAMPLES]),
+        examples=tuple(failures),
     )
 
 
@@ -74,6 +80,10 @@ def score_metric(
         return MetricResult(
             value=None, ci_low=None, ci_high=None, n=0, n_policy=0, unavailable=str(exc), **base
         ), []
+    if len(scores) != len(records):
+        raise RuntimeError(
+            f"{preset.name}: scored {len(scores)} of {len(records)} records (a metric must score each)"
+        )
     stats = stack(scores)
     value = metric.reduce(stats)
     low, high = interval(metric, stats, boot)
@@ -93,24 +103,24 @@ def score_metric(
 INPUT_EXCLUDED = "input error: the sample's data is unusable; excluded from every metric"
 
 
-def ordered_records(store: RunStore, task: str) -> list[PredictionRecord]:
+def ordered_records(store: RunStore, task: str) -> RecordIndex:
     """A task's records in sample-id order: bootstrap resamples by position, so the log order
     (which depends on sharding, batching and resumes) must not reach the intervals."""
-    return sorted(store.iter_records(task), key=lambda r: r.sample_id)
+    return RecordIndex.of_task(store, task)
 
 
-def scorable(records: Sequence[PredictionRecord]) -> list[PredictionRecord]:
+def scorable(records: RecordIndex) -> RecordIndex:
     """The records metrics see. Unusable inputs (missing or corrupt data, no voice prompt) fail
     every model alike: they are counted in the integrity counts and left out of the values, so
     models are compared on the same samples. Failed and empty outputs are scored by policy."""
-    return [r for r in records if r.response.status is not Status.INPUT_ERROR]
+    return records.where(lambda e: e.status is not Status.INPUT_ERROR)
 
 
 def rescore(run_dir: str | Path, task: str, metric: Metric) -> tuple[list[str], list[SampleScore]]:
     """Per-sample scores of one metric recomputed from a run's logs (no generation model), for
     metrics whose statistics need their corpus in memory (`Metric.stats_need_corpus`)."""
     records = scorable(ordered_records(RunStore(run_dir), task))
-    return [r.sample_id for r in records], metric.score(records)
+    return records.sample_ids, metric.score(records)
 
 
 def score_task(
@@ -127,24 +137,18 @@ def score_task(
     done = store.done_info(task)
     t0 = time.perf_counter()
     metric_results: dict[str, MetricResult] = {}
-    per_sample: dict[str, dict[str, dict]] = {r.sample_id: {} for r in records}
     scored = scorable(records)
-    for name in presets:
-        result, scores = score_metric(METRICS.get(name), scored, boot)
-        metric_results[name] = replace(result, n_excluded=len(records) - len(scored))
-        for rec, sc in zip(scored, scores):
-            per_sample[rec.sample_id][name] = {
-                "value": sc.value,
-                "stat": list(sc.stat),
-                "policy": sc.policy,
-                "details": dict(sc.details),
-            }
-    _write_scores(store.scores_path(task), records, per_sample)
-    gen_times = [
-        r.response.timings.get("generate")
-        for r in records
-        if r.response.timings.get("generate") is not None
-    ]
+    with ExitStack() as stack:
+        columns: dict[str, IO[str]] = {}
+        for name in presets:
+            result, scores = score_metric(METRICS.get(name), scored, boot)
+            metric_results[name] = replace(result, n_excluded=len(records) - len(scored))
+            columns[name] = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+            columns[name].writelines(_score_json(sc) + "\n" for sc in scores)
+            columns[name].seek(0)
+            del scores  # one preset's per-sample scores in memory at a time
+        _write_scores(store.scores_path(task), records, columns)
+    gen_times = [e.generate_s for e in records.entries if e.generate_s is not None]
     timings = {"scoring_s": round(time.perf_counter() - t0, 3)}
     if done and "wall_s" in done:
         timings["generation_wall_s"] = done["wall_s"]
@@ -162,20 +166,24 @@ def score_task(
     )
 
 
-def _write_scores(
-    path: Path, records: Sequence[PredictionRecord], per_sample: Mapping[str, dict]
-) -> None:
-    def line(r: PredictionRecord) -> str:
-        row = {
-            "sample_id": r.sample_id,
-            "status": r.response.status.value,
-            "metrics": per_sample[r.sample_id],
-        }
-        if r.response.status is Status.INPUT_ERROR:
-            row["excluded"] = INPUT_EXCLUDED
-        return json.dumps(row, ensure_ascii=False, default=float)
+def _score_json(sc: SampleScore) -> str:
+    row = {"value": sc.value, "stat": list(sc.stat), "policy": sc.policy, "details": sc.details}
+    return json.dumps(row, ensure_ascii=False, default=float)
 
-    atomic_write_lines(path, (line(r) for r in records))
+
+def _write_scores(path: Path, records: RecordIndex, columns: Mapping[str, IO[str]]) -> None:
+    """One line per record: its status and, unless its input was unusable, each preset's score
+    (read back in step from the presets' column files, which hold the scored records in order)."""
+
+    def line(e: IndexEntry) -> str:
+        row: dict = {"sample_id": e.sample_id, "status": e.status.value, "metrics": {}}
+        if e.status is Status.INPUT_ERROR:
+            row["excluded"] = INPUT_EXCLUDED
+        else:
+            row["metrics"] = {name: json.loads(f.readline()) for name, f in columns.items()}
+        return json.dumps(row, ensure_ascii=False)
+
+    atomic_write_lines(path, (line(e) for e in records.entries))
 
 
 def score_run(
