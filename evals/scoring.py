@@ -143,6 +143,8 @@ def score_task(
         for name in presets:
             result, scores = score_metric(METRICS.get(name), scored, boot)
             metric_results[name] = replace(result, n_excluded=len(records) - len(scored))
+            if not scores:  # unavailable, or nothing to score: no per-sample column
+                continue
             columns[name] = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
             columns[name].writelines(_score_json(sc) + "\n" for sc in scores)
             columns[name].seek(0)

@@ -10,24 +10,19 @@ The Python API mirrors the command line:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from reports.frame import frame, integrity_frame, wide_frame
+from reports.gate import run_gate
+from reports.leaderboard import leaderboard
+from reports.report import ReportOptions, render
+from reports.runs import load_runs
 
-_HOMES = {
-    "ReportOptions": "reports.report",
-    "frame": "reports.frame",
-    "integrity_frame": "reports.frame",
-    "leaderboard": "reports.leaderboard",
-    "load_runs": "reports.runs",
-    "render": "reports.report",
-    "run_gate": "reports.gate",
-    "wide_frame": "reports.frame",
-}
-__all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> Any:
-    """Imported on first use, so `anybench run` printing a table does not load pandas or scipy."""
-    if name not in _HOMES:
-        raise AttributeError(f"module 'reports' has no attribute {name!r}")
-    return getattr(import_module(_HOMES[name]), name)
+__all__ = [
+    "ReportOptions",
+    "frame",
+    "integrity_frame",
+    "leaderboard",
+    "load_runs",
+    "render",
+    "run_gate",
+    "wide_frame",
+]
