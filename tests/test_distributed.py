@@ -1,4 +1,5 @@
-"""Data-parallel runs through the real CLI: torchrun (gloo, 2 CPU ranks) and ranks without an agent."""
+"""Data-parallel runs through the real CLI: torchrun and accelerate launch (gloo, 2 CPU ranks),
+and ranks without an agent."""
 
 from __future__ import annotations
 
@@ -59,6 +60,24 @@ def torchrun(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=REPO, env=env(), capture_output=True, text=True, timeout=timeout)
 
 
+def accelerate_launch(
+    *args: str, hf_home: Path, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """`accelerate launch` as users start it on GPUs; without one, its multi-GPU launcher starts
+    CPU ranks (gloo). Through `python -m accelerate.commands.launch` because the `accelerate`
+    console script imports timm for its `estimate` command, and timm's torchvision import fails
+    on this machine's CPU torch + CUDA torchvision pair. HF_HOME keeps a user's accelerate
+    config out of the test."""
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu"]
+    cmd += ["--num_processes", "2", "--num_machines", "1", "--mixed_precision", "no"]
+    cmd += ["--dynamo_backend", "no", "--main_process_port", str(free_port())]
+    cmd += ["-m", "tests.cli_launch", *args]
+    launch_env = {**env(), "HF_HOME": str(hf_home)}
+    return subprocess.run(
+        cmd, cwd=REPO, env=launch_env, capture_output=True, text=True, timeout=timeout
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -113,6 +132,22 @@ def test_two_ranks_resume_a_three_shard_run_and_match_one_process(manifest, tmp_
     a, b = results(tmp_path / "dist"), results(tmp_path / "single")
     assert a["metrics"] == b["metrics"]  # values and bootstrap intervals
     assert a["integrity"] == b["integrity"] and a["integrity"]["expected"] == N
+
+
+def test_accelerate_launch_gives_the_results_of_one_process(manifest, tmp_path, capsys):
+    assert main(run_args(manifest, tmp_path, "single")) == 0
+    capsys.readouterr()
+    proc = accelerate_launch(*run_args(manifest, tmp_path, "acc"), hf_home=tmp_path / "hf")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("results:") == 1  # rank 0 alone scores
+    store = RunStore(tmp_path / "acc")
+    logs = sorted(p.name for p in store.log_paths("manifest-asr"))
+    assert logs == ["manifest-asr.shard0of2.jsonl", "manifest-asr.shard1of2.jsonl"]
+    pids = {r.response.info["pid"] for r in store.iter_records("manifest-asr")}
+    assert len(pids) == 2
+    assert outputs(tmp_path / "acc") == outputs(tmp_path / "single")
+    a, b = results(tmp_path / "acc"), results(tmp_path / "single")
+    assert a["metrics"] == b["metrics"] and a["integrity"] == b["integrity"]
 
 
 def test_torchrun_stops_every_rank_when_one_is_killed(manifest, tmp_path):
