@@ -19,12 +19,11 @@ from evals.batching import (
     BatchSizer,
     Indexed,
     auto_batch_size,
-    is_out_of_memory,
     sorted_windows,
 )
 from evals.errors import SampleError, UserError
 from evals.log_writer import OrderedLogWriter
-from evals.media import MediaError, load_audio, materialize_audio, materialize_image
+from evals.model_calls import generate_batch, materialize
 from evals.records import PredictionRecord
 from evals.registry import MODELS, TASKS
 from evals.run_config import RunConfig, reconcile_config
@@ -32,7 +31,7 @@ from evals.spec import ModelSpec, SpecError
 from evals.store import RunStore
 from evals.subset import sample_key, seed_for
 from evals.task import Task
-from evals.types import Audio, Decoding, Image, Modality, Request, Response, Sample, Text, Tokens
+from evals.types import Decoding, Request, Response, Sample
 
 log = logging.getLogger("anybench")
 
@@ -77,117 +76,6 @@ class RunOptions:
     """Batches per length-sorting window (0: no sorting); a kill loses at most one window."""
     check: Callable[[], None] | None = None
     """Called between batches; raises to stop the run (e.g. another rank failed)."""
-
-
-def materialize(request: Request) -> Request:
-    """The request with media loaded and validated, so a bad file fails here, named."""
-
-    def load(part):
-        if isinstance(part, Audio):
-            return materialize_audio(part)
-        if isinstance(part, Image):
-            return materialize_image(part)
-        return part
-
-    inputs = tuple(load(p) for p in request.inputs)
-    prompt = materialize_audio(request.voice_prompt) if request.voice_prompt else None
-    return replace(request, inputs=inputs, voice_prompt=prompt)
-
-
-_OUTPUT_TYPES = {
-    Modality.TEXT: (Text,),
-    Modality.SPEECH: (Audio,),
-    Modality.MUSIC: (Audio,),
-    Modality.AUDIO: (Audio,),
-    Modality.IMAGE: (Image,),
-}
-
-
-def check_output(request: Request, response: Response) -> Response:
-    """Turn a response of the wrong type, or with unusable media, into a counted failure."""
-    out = response.output
-    if out is None or response.error is not None:
-        if response.error is None and response.malformed is None:
-            return replace(response, error="model returned no output", error_stage="output")
-        return response
-    if isinstance(out, Tokens):
-        return response
-    expected = _OUTPUT_TYPES[request.output]
-    if not isinstance(out, expected):
-        return replace(
-            response,
-            output=None,
-            error=f"adapter returned {type(out).__name__} for a {request.output.value} request",
-            error_stage="output",
-        )
-    if isinstance(out, Audio) and out.samples is not None and out.samples.size:
-        try:
-            load_audio(out)
-        except MediaError as exc:
-            return replace(
-                response, output=None, error=f"output audio unusable: {exc}", error_stage="output"
-            )
-    return response
-
-
-def _generate(adapter: ModelAdapter, requests: Sequence[Request]) -> list[Response]:
-    responses = adapter.generate(requests)
-    if len(responses) != len(requests):
-        raise RuntimeError(
-            f"adapter returned {len(responses)} responses for {len(requests)} requests"
-        )
-    return [check_output(q, r) for q, r in zip(requests, responses)]
-
-
-def generate_batch(
-    adapter: ModelAdapter, requests: Sequence[Request], sizer: BatchSizer
-) -> list[Response]:
-    """Generate in chunks of the sizer's size, halving it on out-of-memory and retrying.
-
-    Any other error retries the chunk one by one, so only failing samples fail.
-    """
-    out: list[Response] = []
-    start = 0
-    while start < len(requests):
-        chunk = requests[start : start + sizer.size]
-        try:
-            out.extend(_generate(adapter, chunk))
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except Exception as exc:
-            if is_out_of_memory(exc) and sizer.shrink(exc):
-                continue  # the same requests again, in smaller chunks
-            out.extend(_after_failure(adapter, chunk, exc))
-        start += len(chunk)
-    return out
-
-
-def safe_generate(adapter: ModelAdapter, requests: Sequence[Request]) -> list[Response]:
-    """Generate a batch; if it raises, retry one by one so only the failing samples fail."""
-    if not requests:
-        return []
-    try:
-        return _generate(adapter, requests)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:
-        return _after_failure(adapter, requests, exc)
-
-
-def _after_failure(
-    adapter: ModelAdapter, requests: Sequence[Request], exc: Exception
-) -> list[Response]:
-    """A batch that raised `exc`: retry its requests one by one; a single request fails."""
-    if len(requests) > 1:
-        log.warning("batch of %d failed (%s); retrying one by one", len(requests), exc)
-        return [r for q in requests for r in safe_generate(adapter, [q])]
-    return [
-        Response(
-            sample_id=requests[0].sample_id,
-            error=f"{type(exc).__name__}: {exc}",
-            error_stage="generate",
-        )
-    ]
 
 
 @dataclass
