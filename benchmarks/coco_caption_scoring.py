@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import evals  # noqa: F401
 from evals.registry import METRICS
 from evals.scoring import score_metric
-from metrics import caption_corpus, meteor
+from metrics import meteor
 from metrics.bootstrap import BootstrapSpec
+from metrics.caption_corpus import forget_corpora
 from tests.caption_data import make_captions, records_for
 
 PRESETS = ("cider-d@coco", "bleu-1@coco", "bleu-2@coco", "bleu-3@coco", "bleu-4@coco")
@@ -31,7 +32,7 @@ PRESETS += ("meteor@coco", "rouge-l@coco")
 
 
 def ours(records, resamples: int) -> dict:
-    caption_corpus._CACHE.clear()  # cold: tokenize again
+    forget_corpora()  # cold: tokenize again
     if meteor._JAR is not None:  # cold: start the METEOR JVM again, as pycocoevalcap does
         meteor._JAR.close()
         meteor._JAR = None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from evals.results import RunResults
 from reports.columns import lookup
 from reports.comparison import INTEGRITY_FIELDS, Comparison, compare
-from reports.runs import is_reference
+from reports.runs import is_reference, labels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,9 +93,8 @@ def integrity_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
     """One row per (system, task): the integrity counts."""
     import pandas as pd
 
-    c = compare(runs)
     rows = []
-    for name, run in zip(c.names, c.runs):
+    for name, run in zip(labels(runs), runs):
         for tr in run.tasks.values():
             row = {"system": name, "task": tr.task}
             row.update({field: getattr(tr.integrity, field) for field, _ in INTEGRITY_FIELDS})

@@ -14,13 +14,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from evals.errors import UserError
 from evals.results import ResultsError, RunResults
 from reports.columns import protocol_differences
 from reports.gate_rules import Rule, Rules
-from reports.gate_stats import Delta, holm, paired_bootstrap
+from reports.gate_stats import Delta, holm, paired_bootstrap, point
 from reports.sample_scores import read_sample_stats
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
@@ -166,7 +164,7 @@ def compare_metric(
     aligned = {"baseline": [], "candidate": []}
     for side, _, _, s in stats:
         aligned[side].append(s.aligned(shared))
-    baseline_value = float(np.mean([metric.reduce(a) for a in aligned["baseline"]]))
+    baseline_value = point(metric, aligned["baseline"])
     delta = paired_bootstrap(
         metric,
         aligned["baseline"],

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from evals.results import RunResults
 from reports.comparison import Comparison, compare, grids
 from reports.grid import Grid, Header, text_cell
+
+if TYPE_CHECKING:
+    from reports.paper import Paper
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Report:
     """The paper tables alone."""
     options: ReportOptions
     """The options it was built with."""
+    paper: Paper | None = None
+    """The paper loaded for `options.paper` (None without one)."""
 
 
 def runs_grid(c: Comparison) -> Grid:
@@ -69,20 +75,22 @@ def build(runs: Sequence[RunResults], options: ReportOptions | None = None) -> R
     options = options or ReportOptions()
     c = compare(runs, options.mixed)
     paper: tuple[Grid, ...] = ()
+    loaded = None
     if options.paper:
         from reports.paper import load_paper
         from reports.paper_table import paper_grids
 
+        loaded = load_paper(options.paper)
         paper = tuple(
             paper_grids(
-                load_paper(options.paper),
+                loaded,
                 c,
                 dict(options.paper_matches),
                 dict(options.paper_tasks),
             )
         )
     main, integrity = grids(c)
-    return Report(c, (main, *paper, integrity, runs_grid(c)), paper, options)
+    return Report(c, (main, *paper, integrity, runs_grid(c)), paper, options, loaded)
 
 
 def as_markdown(r: Report) -> str:
@@ -110,14 +118,11 @@ def as_html(r: Report) -> str:
 
 
 def as_csv(r: Report) -> str:
-    if r.options.paper:
-        from reports.paper import load_paper
+    if r.paper is not None:
         from reports.paper_table import paper_csv
 
         o = r.options
-        return paper_csv(
-            load_paper(o.paper), r.comparison, dict(o.paper_matches), dict(o.paper_tasks)
-        )
+        return paper_csv(r.paper, r.comparison, dict(o.paper_matches), dict(o.paper_tasks))
     from reports.frame import comparison_csv
 
     return comparison_csv(r.comparison)

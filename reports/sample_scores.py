@@ -40,7 +40,9 @@ def run_folder(run: RunResults) -> Path:
 
 
 def scores_path(run: RunResults, task: str) -> Path:
-    return run_folder(run) / "scores" / f"{task}.jsonl"
+    from evals.store import RunStore
+
+    return RunStore(run_folder(run)).scores_path(task)
 
 
 @lru_cache(maxsize=64)

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from evals.results import RunResults
 from reports.comparison import compare, main_grid
-from reports.frame import comparison_csv
 from reports.render_markdown import grid_markdown
 
 
 def markdown_table(runs: Sequence[RunResults]) -> str:
     """The results table in Markdown, with its notes and protocol footnotes (no heading)."""
     return grid_markdown(replace(main_grid(compare(runs)), title=""))
-
-
-def csv_table(runs: Sequence[RunResults]) -> str:
-    """One tidy CSV row per (system, task, metric)."""
-    return comparison_csv(compare(runs))
-
-
-FORMATS: dict[str, Callable[[Sequence[RunResults]], str]] = {"md": markdown_table, "csv": csv_table}
