@@ -119,19 +119,15 @@ def check_task(stores: Sequence[RunStore], task: str, limit: int | None) -> Fini
     return done
 
 
-def finalize(
-    store: RunStore,
-    config: RunConfig,
-    tasks: Sequence[str] | None = None,
-    stores: Sequence[RunStore] = (),
-) -> None:
-    """Check `tasks` (default: all of `config`) over `stores` (default: this folder); mark done."""
-    stores = list(stores) or [store]
+def finalize(store: RunStore, config: RunConfig, tasks: Sequence[str] | None = None) -> None:
+    """Check `tasks` (default: all of `config`) in this folder; mark them done."""
     names = list(tasks) if tasks is not None else list(config.tasks)
-    checked = [check_task(stores, name, config.tasks[name].limit) for name in names]
+    _mark_done(store, config, [check_task([store], n, config.tasks[n].limit) for n in names])
+
+
+def _mark_done(store: RunStore, config: RunConfig, checked: Sequence[Finished]) -> None:
     for done in checked:
-        limit = config.tasks[done.task].limit
-        store.mark_done(done.task, done.expected, done.wall_s, limit=limit)
+        store.mark_done(done.task, done.expected, done.wall_s, limit=config.tasks[done.task].limit)
 
 
 def _config_diff(a: RunConfig, b: RunConfig) -> str | None:
@@ -197,12 +193,11 @@ def merge(folders: Sequence[str | os.PathLike], out: str | os.PathLike | None = 
         raise ShardError(f"--out {target} is one of the shards; write the merge to a new folder")
     if not in_place and target.exists() and any(target.iterdir()):
         raise ShardError(f"--out {target} exists and is not empty; give a new folder")
-    for name, tc in config.tasks.items():
-        check_task(stores, name, tc.limit)
+    checked = [check_task(stores, name, tc.limit) for name, tc in config.tasks.items()]
     merged = RunStore(target)
     if not in_place:
         _copy_shards(stores, merged, config)
-    finalize(merged, config)
+    _mark_done(merged, config, checked)
     return merged
 
 

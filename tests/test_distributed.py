@@ -218,3 +218,13 @@ def test_without_an_agent_a_failed_rank_stops_the_others_with_its_error(
     assert code == 2 and last_line.startswith(message), done
     assert done[rank][0] != 0
     assert not (tmp_path / "r" / "results.json").exists()
+
+
+def test_torchrun_suite_skips_tasks_the_model_cannot_serve(manifest, tmp_path):
+    args = run_args(manifest, tmp_path, "suite")
+    args[args.index("--tasks") : args.index("--tasks") + 2] = ["--suite", "demo"]
+    proc = torchrun(*args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results(tmp_path / "suite")["integrity"]["ok"] == N
+    config = json.loads((tmp_path / "suite" / "config.json").read_text())
+    assert list(config["tasks"]) == ["manifest-asr"]

@@ -154,3 +154,11 @@ def test_merge_has_help(capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert "usage: anybench merge" in out and "--out" in out
+
+
+def test_a_finished_single_process_run_merges_into_a_new_folder(manifest, tmp_path, single):
+    gen(manifest, tmp_path / "a")
+    merged = merge([tmp_path / "a"], tmp_path / "m")
+    assert merged.done_info("manifest-asr")["expected"] == N
+    assert main(["score", str(merged.root), "--bootstrap", "200"]) == 0
+    same_as_single(merged.root, single)

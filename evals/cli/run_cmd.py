@@ -170,7 +170,9 @@ def main(args) -> int:
             store = group.run(lambda: generate(options))
         if not group.is_main:
             return 0  # rank 0 merges and scores
-        finalize(store, RunConfig.from_json(store.read_config()), tasks)
+        config = RunConfig.from_json(store.read_config())
+        # a suite's tasks the model cannot serve were skipped, and are not in the config
+        finalize(store, config, [t for t in tasks if t in config.tasks])
     print(f"predictions: {store.root}")
     if args.shard and args.shard.count > 1:
         print(
