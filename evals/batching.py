@@ -74,8 +74,7 @@ def sorted_windows(
 def sort_window(items: list[Indexed]) -> list[Indexed]:
     if len(items) < 2:
         return items
-    keys = {item.index: input_length(item.sample) for item in items}
-    return sorted(items, key=lambda item: -keys[item.index])
+    return sorted(items, key=lambda item: -input_length(item.sample))
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -112,7 +111,6 @@ class BatchSizer:
         if size < 1:
             raise ValueError(f"batch size must be positive, got {size}")
         self.size = size
-        self.start = size
         self.backoffs = 0
 
     def shrink(self, exc: BaseException) -> bool:

@@ -134,7 +134,6 @@ class RankGroup:
             world_size=world,
             timeout=timedelta(seconds=self.peer_timeout),
         )
-        self.backend = backend
         self.store = dist.PrefixStore(f"anybench/{env.restart}", store)
         self._lock = threading.Lock()
         self._failure: str | None = None

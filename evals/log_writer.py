@@ -44,13 +44,10 @@ class OrderedLogWriter:
 
     def put(self, index: int, record: PredictionRecord) -> None:
         """Queue a finished record; blocks while the queue is full (the writer sets the pace)."""
-        self._put((index, record))
-
-    def _put(self, item: object) -> None:
         while True:
             self._raise_if_failed()
             try:
-                self._queue.put(item, timeout=0.5)
+                self._queue.put((index, record), timeout=0.5)
                 return
             except queue.Full:
                 continue

@@ -102,29 +102,25 @@ def generate_batch(
     return out
 
 
-def safe_generate(adapter: ModelAdapter, requests: Sequence[Request]) -> list[Response]:
-    """Generate a batch; if it raises, retry one by one so only the failing samples fail."""
-    if not requests:
-        return []
-    try:
-        return _generate(adapter, requests)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:
-        return _after_failure(adapter, requests, exc)
-
-
 def _after_failure(
     adapter: ModelAdapter, requests: Sequence[Request], exc: Exception
 ) -> list[Response]:
     """A batch that raised `exc`: retry its requests one by one; a single request fails."""
-    if len(requests) > 1:
-        log.warning("batch of %d failed (%s); retrying one by one", len(requests), exc)
-        return [r for q in requests for r in safe_generate(adapter, [q])]
-    return [
-        Response(
-            sample_id=requests[0].sample_id,
-            error=f"{type(exc).__name__}: {exc}",
-            error_stage="generate",
-        )
-    ]
+    if len(requests) == 1:
+        return [_failed(requests[0], exc)]
+    log.warning("batch of %d failed (%s); retrying one by one", len(requests), exc)
+    out: list[Response] = []
+    for q in requests:
+        try:
+            out.extend(_generate(adapter, [q]))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as one:
+            out.append(_failed(q, one))
+    return out
+
+
+def _failed(request: Request, exc: Exception) -> Response:
+    return Response(
+        sample_id=request.sample_id, error=f"{type(exc).__name__}: {exc}", error_stage="generate"
+    )

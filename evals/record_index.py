@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, overload
 
 from evals.records import PredictionRecord, record_from_json
-from evals.store import RunStore, StoreError
+from evals.store import RunStore, StoreError, read_log
 from evals.types import Status
 
 
@@ -38,28 +38,18 @@ class IndexEntry:
 
 
 def _index_log(path: Path, log: int, seen: set[str]) -> Iterator[IndexEntry]:
-    with open(path, "rb") as f:
-        offset = 0
-        for lineno, line in enumerate(f, 1):
-            start, offset = offset, offset + len(line)
-            if not line.endswith(b"\n"):
-                return  # torn tail: the sample was not finished
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                sid = str(data["sample_id"])
-                response = data["response"]
-                status = Status(response["status"])
-                generate_s = (response.get("timings") or {}).get("generate")
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise StoreError(f"{path}:{lineno}: corrupt prediction line ({exc})") from exc
-            except (KeyError, ValueError, TypeError) as exc:
-                raise StoreError(f"{path}:{lineno}: malformed prediction record ({exc})") from exc
-            if sid in seen:
-                continue
-            seen.add(sid)
-            yield IndexEntry(sid, status, generate_s, log, start, lineno)
+    for lineno, start, data in read_log(path):
+        try:
+            sid = str(data["sample_id"])
+            response = data["response"]
+            status = Status(response["status"])
+            generate_s = (response.get("timings") or {}).get("generate")
+        except (KeyError, ValueError, TypeError) as exc:
+            raise StoreError(f"{path}:{lineno}: malformed prediction record ({exc})") from exc
+        if sid in seen:
+            continue
+        seen.add(sid)
+        yield IndexEntry(sid, status, generate_s, log, start, lineno)
 
 
 class RecordIndex(Sequence[PredictionRecord]):

@@ -284,12 +284,11 @@ def run(
         raise SpecError(
             f"model {model.name} has no decoding preset {preset!r} (it knows: {', '.join(adapter_cls.decoding_presets)})"
         )
-
-    def class_reason(direction):
-        return None if direction in adapter_cls.capabilities else "not among its capabilities"
-
     task_objs = servable(
-        [TASKS.get(name) for name in tasks], model.name, class_reason, skip_unservable
+        [TASKS.get(name) for name in tasks],
+        model.name,
+        adapter_cls.capability_reason,
+        skip_unservable,
     )
     store = RunStore(out)
     reconcile_config(

@@ -263,7 +263,7 @@ class RunStore:
         """Records of `task` across its logs; a sample logged twice is yielded once (first wins)."""
         seen: set[str] = set()
         for path in self.log_paths(task):
-            for lineno, data in _read_jsonl(path):
+            for lineno, _, data in read_log(path):
                 try:
                     record = record_from_json(data, self.artifacts_dir)
                 except (KeyError, ValueError, TypeError) as exc:
@@ -319,21 +319,24 @@ class RunStore:
         write_json(self.results_path, results)
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each complete line; a torn last line is ignored."""
-    with open(path, encoding="utf-8") as f:
+def read_log(path: Path) -> Iterator[tuple[int, int, Any]]:
+    """(line number, byte offset, parsed line) for each complete line; a torn last line is ignored."""
+    with open(path, "rb") as f:
+        offset = 0
         for lineno, line in enumerate(f, 1):
-            if not line.endswith("\n"):
+            start, offset = offset, offset + len(line)
+            if not line.endswith(b"\n"):
                 return  # torn tail: the sample was not finished
             if not line.strip():
                 continue
             try:
-                yield lineno, json.loads(line)
-            except json.JSONDecodeError as exc:
+                data = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 raise StoreError(f"{path}:{lineno}: corrupt prediction line ({exc})") from exc
+            yield lineno, start, data
 
 
 def iter_log_ids(path: Path) -> Iterator[str]:
     """Sample ids of a log's complete lines, in order."""
-    for _, data in _read_jsonl(path):
+    for _, _, data in read_log(path):
         yield data["sample_id"]

@@ -93,11 +93,14 @@ def _content_key(ids: Sequence[str], hyps: Sequence[str], refs: Sequence[Sequenc
 
 def build_corpus(records: Sequence[PredictionRecord]) -> CaptionCorpus:
     """The corpus of `records` (tokenized once; later calls with the same content hit a cache)."""
-    hyp_pol = [hypothesis(r) for r in records]
-    ref_held = [references(r) for r in records]
+    ids, hyp_pol, ref_held = [], [], []
+    for r in records:  # one pass: scoring's records are parsed from the logs as they are read
+        ids.append(r.sample_id)
+        hyp_pol.append(hypothesis(r))
+        ref_held.append(references(r))
     raw_hyps = [h for h, _ in hyp_pol]
     raw_refs = [rs for rs, _ in ref_held]
-    key = _content_key([r.sample_id for r in records], raw_hyps, raw_refs)
+    key = _content_key(ids, raw_hyps, raw_refs)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -107,7 +110,7 @@ def build_corpus(records: Sequence[PredictionRecord]) -> CaptionCorpus:
     refs = tuple(tuple(next(rest) for _ in rs) for rs in raw_refs)
     corpus = CaptionCorpus(
         key=key,
-        sample_ids=tuple(r.sample_id for r in records),
+        sample_ids=tuple(ids),
         hyps=tuple(hyps),
         refs=refs,
         raw_hyps=tuple(raw_hyps),

@@ -38,10 +38,15 @@ class ModelAdapter(ABC):
 
     def unavailable_reason(self, direction: tuple[Modality, Modality]) -> str | None:
         """Why this (loaded) model cannot serve a direction, or None if it can."""
-        if direction in self.capabilities:
+        return self.capability_reason(direction)
+
+    @classmethod
+    def capability_reason(cls, direction: tuple[Modality, Modality]) -> str | None:
+        """Why the adapter class cannot serve a direction (checked before loading), or None."""
+        if direction in cls.capabilities:
             return None
         served = (
-            ", ".join(sorted(f"{a.value}->{b.value}" for a, b in self.capabilities)) or "nothing"
+            ", ".join(sorted(f"{a.value}->{b.value}" for a, b in cls.capabilities)) or "nothing"
         )
         return f"it serves {served}"
 

@@ -79,11 +79,16 @@ def iter_array(path: Path, key: str) -> Iterator[Any]:
         while buf.peek() != "}":
             name = buf.value()
             buf.expect(":", f"':' after key {name!r}")
-            if name != key:
-                buf.value()  # small top-level values (e.g. "dataset": "coco"), decoded and dropped
-            else:
+            if name == key:
                 yield from _elements(buf)
                 return
+            if (
+                buf.peek() == "["
+            ):  # another array (COCO's `images` before `annotations`): stream past it
+                for _ in _elements(buf):
+                    pass
+            else:
+                buf.value()  # small top-level values (e.g. "dataset": "coco"), decoded and dropped
             if buf.peek() == ",":
                 buf.pos += 1
         raise JSONLayoutError(f"{path}: no top-level {key!r} array")
