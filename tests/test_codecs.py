@@ -72,6 +72,25 @@ def test_round_trip_input_checks_and_batching(encodec_hf):
         EncodecHFRoundTrip(EncodecHFOptions(model=adapter.options.model, bandwidth=6.0))
 
 
+def test_encodec_hf_encodes_at_the_chosen_bandwidth(tmp_path):
+    from transformers import EncodecModel
+
+    folder = save_tiny_encodec_32khz(tmp_path / "two-bandwidths", target_bandwidths=[1.1, 2.2])
+    model = EncodecModel.from_pretrained(folder).eval()
+    clip = chord(0.5, 32000, seed=1)
+    for bandwidth, codebooks in ((None, 2), (2.2, 4)):
+        adapter = EncodecHFRoundTrip(
+            EncodecHFOptions(model=str(folder), device="cpu", bandwidth=bandwidth)
+        )
+        assert adapter.describe()["codebooks"] == codebooks
+        (out,) = adapter.generate([request(0, clip, 32000)])
+        with torch.no_grad():
+            enc = model.encode(torch.from_numpy(clip)[None, None], bandwidth=bandwidth or 1.1)
+            ref = model.decode(enc.audio_codes, enc.audio_scales).audio_values[0, 0].numpy()
+        assert enc.audio_codes.shape[2] == codebooks
+        np.testing.assert_allclose(out.output.samples, ref[: clip.size], atol=1e-5)
+
+
 @pytest.fixture(scope="module")
 def encodec_24k(tmp_path_factory):
     from encodec import EncodecModel

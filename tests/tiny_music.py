@@ -107,12 +107,12 @@ def save_tiny_musicgen(folder: Path, seed: int = 0) -> Path:
     return folder
 
 
-def save_tiny_encodec_32khz(folder: Path, seed: int = 0) -> Path:
+def save_tiny_encodec_32khz(folder: Path, seed: int = 0, **overrides) -> Path:
     from transformers import EncodecFeatureExtractor, EncodecModel
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = EncodecModel(tiny_encodec_config())
+        model = EncodecModel(tiny_encodec_config(**overrides))
         randomize_codebooks(model)
     model.save_pretrained(folder)
     EncodecFeatureExtractor(feature_size=1, sampling_rate=32000).save_pretrained(folder)

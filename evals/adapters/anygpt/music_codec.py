@@ -55,21 +55,17 @@ class MusicCodec:
         )
         values = features["input_values"].to(self.device, self.dtype)
         mask = features.get("padding_mask")
-        out = self.model.encode(values, mask.to(self.device) if mask is not None else None)
-        codes = out.audio_codes[0, 0]
-        if codes.shape[0] != CODEBOOKS:
-            raise ValueError(
-                f"expected {CODEBOOKS} codebooks at the default bandwidth, got {codes.shape[0]}"
-            )
-        return codes.cpu().numpy().astype(np.int64)
+        mask = mask.to(self.device) if mask is not None else None
+        out = self.model.encode(values, mask, bandwidth=self.bandwidth)
+        return out.audio_codes[0, 0].cpu().numpy().astype(np.int64)
 
     @torch.no_grad()
     def decode(self, codes: np.ndarray | list) -> np.ndarray:
         """Mono float32 samples at `sample_rate` from codes [codebooks, frames]."""
         tensor = torch.as_tensor(np.asarray(codes, dtype=np.int64), device=self.device)
-        if tensor.ndim != 2 or tensor.shape[0] != CODEBOOKS or tensor.shape[1] == 0:
+        if tensor.ndim != 2 or tensor.shape[0] != self.codebooks or tensor.shape[1] == 0:
             raise ValueError(
-                f"music codes must be [{CODEBOOKS}, frames>0], got {tuple(tensor.shape)}"
+                f"music codes must be [{self.codebooks}, frames>0], got {tuple(tensor.shape)}"
             )
         audio = self.model.decode(tensor[None, None], [None])
         return audio.audio_values[0, 0].float().cpu().numpy()
