@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from evals.adapters.audio_io import request_text
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
 from evals.adapters.torch_utils import torch_dtype
 from evals.registry import MODELS
-from evals.types import Image, Modality, Request, Response, Text
+from evals.types import Image, Modality, Request, Response
 
 OVERRIDES = {"steps": "num_inference_steps", "guidance": "guidance_scale"}
 
@@ -84,7 +85,7 @@ class DiffusersT2IAdapter(ModelAdapter):
     def _run(self, requests: Sequence[Request], kwargs: dict[str, Any]) -> list[np.ndarray]:
         import torch
 
-        prompts = [next(p.text for p in r.inputs if isinstance(p, Text)) for r in requests]
+        prompts = [request_text(r) for r in requests]
         generators = [torch.Generator("cpu").manual_seed(r.decoding.seed) for r in requests]
         if self.options.negative_prompt:
             kwargs = {**kwargs, "negative_prompt": [self.options.negative_prompt] * len(prompts)}

@@ -27,13 +27,6 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def _to(value: Any, device: str, dtype: Any) -> Any:
-    """Tensors to the device; floating ones (pixels) also to the model's dtype."""
-    if not hasattr(value, "is_floating_point"):
-        return value
-    return value.to(device, dtype) if value.is_floating_point() else value.to(device)
-
-
 @dataclass(frozen=True)
 class HFCaptionerOptions:
     model: str = "Salesforce/blip-image-captioning-large"
@@ -103,7 +96,7 @@ class HFCaptionerAdapter(ModelAdapter):
 
         texts = [self.text] * len(images) if self.text is not None else None
         inputs = self.processor(images=images, text=texts, return_tensors="pt", padding=True)
-        inputs = {k: _to(v, self.device, self.dtype) for k, v in inputs.items()}
+        inputs = inputs.to(self.device, self.dtype)  # BatchFeature: casts floating tensors only
         with torch.inference_mode():
             out = self.model.generate(**inputs, **kwargs)
         prompt = inputs.get("input_ids")

@@ -56,12 +56,6 @@ def _load(path: Path, media: Path | None) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _is_jsonl(path: Path) -> bool:
-    return True
-
-
-READERS = ((is_coco_results, load_coco_results), (_is_jsonl, _load))
-"""(recognizes the file, reads it): the first reader whose test passes reads a predictions file."""
 MISSING_EXAMPLES = 100
 
 
@@ -93,7 +87,7 @@ class PredictionsAdapter(ModelAdapter):
                 raise FileNotFoundError(
                     f"predictions: no {task}.jsonl or {task}.json in {self.root} for task {task}"
                 )
-            read = next(load for matches, load in READERS if matches(path))
+            read = load_coco_results if is_coco_results(path) else _load
             self._tables[task] = read(path, self.media)
         return self._tables[task]
 

@@ -79,7 +79,7 @@ class AnyGPTOptions:
     identified: if loading names them, `seed_strict=false` ignores them with a warning, as the
     reference's non-strict load does. Missing keys and wrong shapes are always errors."""
     unclip_shared_latents: bool = False
-    """Reuse one unCLIP latent tensor (from the run seed) for every image, as the reference does
+    """Reuse one unCLIP latent tensor (from seed 0) for every image, as the reference does
     (it draws it unseeded); default: per-sample seeded latents."""
 
 
@@ -97,8 +97,6 @@ class Components:
     """The loaded parts of the pipeline; each is None when its option was not given."""
 
     def __init__(self, o: AnyGPTOptions):
-        import torch
-
         from evals.adapters.anygpt.llm import load_language_model
 
         self.device = resolve_device(o.device)
@@ -121,7 +119,6 @@ class Components:
             self.image = load_image_codec(
                 o.image, o.unclip, self.device, llm_dtype, settings, strict=o.seed_strict
             )
-        self.torch = torch
 
 
 NEEDS = {
@@ -315,8 +312,9 @@ class AnyGPTAdapter(ModelAdapter):
         prompt = None
         if request.voice_prompt is not None:
             prompt, _ = load_audio(request.voice_prompt, SPEECH_RATE)
-        self.parts.torch.manual_seed(request.decoding.seed)  # SoundStorm's steps > 1 sample
-        samples = self.parts.speech.synthesize(codes[0], prompt, steps=preset.soundstorm_steps)
+        samples = self.parts.speech.synthesize(
+            codes[0], prompt, steps=preset.soundstorm_steps, seed=request.decoding.seed
+        )
         return Audio(
             samples=samples.float().cpu().numpy(),
             sample_rate=self.parts.speech.tokenizer.sample_rate,

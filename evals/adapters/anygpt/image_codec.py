@@ -8,8 +8,8 @@ The pipeline settings are the reference's: empty prompt, guidance 10, 20 steps, 
 Two differences, both for reproducibility and both options: the initial latents and the
 embedding noise are drawn from a per-sample seed (the reference draws one latent tensor unseeded
 when it starts and reuses it, and draws the embedding noise unseeded on every call);
-`shared_latents` reuses one latent tensor for every image as the reference does, drawn from the
-run seed instead of unseeded.
+`shared_latents` reuses one latent tensor for every image as the reference does, drawn from
+seed 0 instead of unseeded.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from evals.adapters.anygpt.seed2.config import EvaVitConfig, QFormerConfig, Seed
 SEED_CONFIG_NAME = "config.json"
 """Optional beside seed_quantizer.pt (not in the release, which is SEED2_CONFIG): the sizes of
 another SEED-2 checkpoint, e.g. the tiny test model."""
+SHARED_LATENTS_SEED = 0
+"""Seed of the one latent tensor `shared_latents` reuses for every image."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,6 @@ class ImageCodec:
     tokenizer: SeedTokenizer
     pipeline: Any | None
     settings: UnclipSettings
-    run_seed: int = 0
 
     @property
     def can_decode(self) -> bool:
@@ -101,7 +102,7 @@ class ImageCodec:
         channels = pipe.unet.config.in_channels
         side = pipe.unet.config.sample_size
         generator = torch.Generator("cpu").manual_seed(
-            self.run_seed if self.settings.shared_latents else seed
+            SHARED_LATENTS_SEED if self.settings.shared_latents else seed
         )
         noise = torch.randn((1, channels, side, side), generator=generator)
         return noise.to(pipe.device, pipe.unet.dtype)
@@ -147,9 +148,8 @@ def load_image_codec(
     device: str,
     dtype: torch.dtype,
     settings: UnclipSettings | None = None,
-    run_seed: int = 0,
     strict: bool = True,
 ) -> ImageCodec:
     tokenizer = load_seed(seed_source, device, dtype, strict)
     pipeline = load_unclip(unclip_source, device, dtype) if unclip_source else None
-    return ImageCodec(tokenizer, pipeline, settings or UnclipSettings(), run_seed)
+    return ImageCodec(tokenizer, pipeline, settings or UnclipSettings())

@@ -51,7 +51,7 @@ class AnyGPTLanguageModel:
     @property
     def is_chat(self) -> bool:
         """The SFT (chat) checkpoint has the `<-Res->` token; the base model does not."""
-        return RESPONSE_SEP in self.tokenizer.get_vocab()
+        return self.vocab.chat
 
     def encode_prompt(self, text: str) -> list[int]:
         return prompt_ids(text, self.tokenizer, self.vocab, legacy=self.legacy)

@@ -47,16 +47,21 @@ class SpeechModules:
         semantic_ids: Sequence[int],
         voice_prompt: np.ndarray | torch.Tensor | None = None,
         steps: int = ANYGPT_STEPS,
+        seed: int | None = None,
     ) -> torch.Tensor:
         """Speech samples [time] at `tokenizer.sample_rate` for one utterance's semantic ids.
 
         `voice_prompt` is 16 kHz mono audio whose voice to imitate; without it the voice is random.
-        For steps > 1 the result depends on the torch random state: seed it to reproduce.
+        For steps > 1 SoundStorm samples: with `seed` it draws from a torch random state seeded
+        with it (the caller's state is restored afterwards); without, from the current state.
         """
         device = self.soundstorm.semantic_token_emb.weight.device
         semantic = torch.tensor([list(semantic_ids)], dtype=torch.long, device=device)
         prompt = None if voice_prompt is None else self.tokenizer.voice_prompt_tokens(voice_prompt)
-        codes = self.soundstorm.generate(semantic, prompt, steps=steps)
+        with torch.random.fork_rng(devices=[], enabled=seed is not None):
+            if seed is not None:
+                torch.manual_seed(seed)  # seeds CUDA too
+            codes = self.soundstorm.generate(semantic, prompt, steps=steps)
         return self.tokenizer.decode(codes.permute(2, 0, 1))[0]
 
 

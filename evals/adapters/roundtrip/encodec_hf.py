@@ -1,8 +1,8 @@
-"""Encodec 32 kHz through transformers, as AnyGPT tokenizes music: audio -> 4 x 2048 codes -> audio.
+"""Encodec through transformers, as AnyGPT tokenizes music: audio -> codes -> audio.
 
 The same path as AnyGPT's music input and output: EncodecFeatureExtractor, then
-EncodecModel.encode at the checkpoint's default bandwidth (2.2 kbps = 4 codebooks of 2048 at
-50 Hz for facebook/encodec_32khz), then decode. Loads any checkpoint folder or hub id in the
+EncodecModel.encode at the chosen bandwidth (default: the checkpoint's first, 2.2 kbps = 4
+codebooks of 2048 at 50 Hz for facebook/encodec_32khz), then decode. Loads any checkpoint folder or hub id in the
 transformers layout.
 """
 
@@ -49,9 +49,6 @@ class EncodecHFRoundTrip(RoundTripAdapter):
         self.device = resolve_device(o.device)
         self.dtype = torch_dtype(o.dtype, self.device)
         self.codec = load_encodec(o.model, self.device, self.dtype, o.bandwidth, o.revision)
-        self.model = self.codec.model
-        self.bandwidth = self.codec.bandwidth
-        self.codebooks = self.codec.codebooks
 
     @property
     def sample_rate(self) -> int:
@@ -68,11 +65,11 @@ class EncodecHFRoundTrip(RoundTripAdapter):
             "device": self.device,
             "dtype": str(self.dtype).replace("torch.", ""),
             "sample_rate": self.sample_rate,
-            "bandwidth_kbps": self.bandwidth,
-            "codebooks": self.codebooks,
-            "codebook_size": int(self.model.config.codebook_size),
-            "frame_rate": float(self.model.config.frame_rate),
+            "bandwidth_kbps": self.codec.bandwidth,
+            "codebooks": self.codec.codebooks,
+            "codebook_size": int(self.codec.model.config.codebook_size),
+            "frame_rate": float(self.codec.model.config.frame_rate),
         }
 
     def close(self) -> None:
-        self.model = None
+        self.codec = None

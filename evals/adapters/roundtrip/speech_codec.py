@@ -106,16 +106,15 @@ class SpeechCodecRoundTrip(RoundTripAdapter):
         return list(self.codec.decode(codes).float().cpu().numpy())
 
     def _soundstorm(self, clip: np.ndarray, request: Request) -> np.ndarray:
-        import torch
-
         prompt = None
         if request.voice_prompt is not None:
             prompt = load_audio(request.voice_prompt, self.sample_rate)[0]
-        with torch.random.fork_rng(devices=[]):  # manual_seed also seeds CUDA
-            torch.manual_seed(request.decoding.seed)
-            audio = self.modules.synthesize(
-                self.codec.semantic_ids(clip), prompt, steps=self.options.steps
-            )
+        audio = self.modules.synthesize(
+            self.codec.semantic_ids(clip),
+            prompt,
+            steps=self.options.steps,
+            seed=request.decoding.seed,
+        )
         return audio.float().cpu().numpy()
 
     def describe(self) -> dict[str, Any]:
