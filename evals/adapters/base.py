@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -88,3 +88,15 @@ def resolve_device(device: str) -> str:
     if not torch.cuda.is_available():
         return "cpu" if device == "auto" else device
     return f"cuda:{torch.cuda.current_device()}"
+
+
+def settings_groups(
+    requests: Sequence[Request], settings: Callable[[Request], dict[str, Any]]
+) -> list[tuple[dict[str, Any], list[int]]]:
+    """(settings, request indices) per distinct `settings(request)`, in first-seen order: one
+    generate call per decoding setting in a batch."""
+    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for i, r in enumerate(requests):
+        s = settings(r)
+        groups.setdefault(repr(sorted(s.items())), (s, []))[1].append(i)
+    return list(groups.values())

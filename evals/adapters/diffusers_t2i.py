@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from evals.adapters.audio_io import request_text
-from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
+from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import torch_dtype
 from evals.registry import MODELS
 from evals.types import Image, Modality, Request, Response
@@ -97,12 +97,8 @@ class DiffusersT2IAdapter(ModelAdapter):
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         clock = Stopwatch()
         images: list[np.ndarray | None] = [None] * len(requests)
-        groups: dict[str, list[int]] = {}
-        for i, r in enumerate(requests):
-            groups.setdefault(repr(sorted(self._kwargs(r).items())), []).append(i)
-        for idx in groups.values():
-            batch = [requests[i] for i in idx]
-            for i, image in zip(idx, self._run(batch, self._kwargs(batch[0]))):
+        for kwargs, idx in settings_groups(requests, self._kwargs):
+            for i, image in zip(idx, self._run([requests[i] for i in idx], kwargs)):
                 images[i] = image
         per = clock.per_sample(len(requests))
         return [

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
+from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import seed_everything, torch_dtype
 from evals.media import load_image
 from evals.registry import MODELS
@@ -116,11 +116,7 @@ class HFCaptionerAdapter(ModelAdapter):
             for r in requests
         ]
         captions: list[str] = [""] * len(requests)
-        groups: dict[str, list[int]] = {}  # one generate call per decoding setting
-        for i, r in enumerate(requests):
-            groups.setdefault(repr(sorted(self._kwargs(r).items())), []).append(i)
-        for idx in groups.values():
-            kwargs = self._kwargs(requests[idx[0]])
+        for kwargs, idx in settings_groups(requests, self._kwargs):
             if kwargs.get("do_sample"):  # sampling: one seeded call per sample
                 for i in idx:
                     seed_everything(requests[i].decoding.seed)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.adapters.audio_io import request_audio
-from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
+from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import torch_dtype
 from evals.registry import MODELS
 from evals.types import Modality, Request, Response, Text
@@ -100,16 +100,9 @@ class HFWhisperAdapter(ModelAdapter):
         texts: list[str | None] = [None] * len(requests)
         short = [i for i, a in enumerate(audios) if len(a) <= WINDOW_S * SAMPLE_RATE]
         # one generate call per distinct decoding setting among the short clips
-        groups: dict[str, list[int]] = {}
-        for i in short:
-            groups.setdefault(repr(sorted(self._generate_kwargs(requests[i]).items())), []).append(
-                i
-            )
-        for idx in groups.values():
-            for i, t in zip(
-                idx,
-                self._run([audios[i] for i in idx], self._generate_kwargs(requests[idx[0]]), False),
-            ):
+        for kwargs, idx in settings_groups([requests[i] for i in short], self._generate_kwargs):
+            batch = [short[j] for j in idx]
+            for i, t in zip(batch, self._run([audios[i] for i in batch], kwargs, False)):
                 texts[i] = t
         for i in set(range(len(requests))) - set(short):
             texts[i] = self._run([audios[i]], self._generate_kwargs(requests[i]), True)[0]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from evals.adapters.audio_io import request_text
-from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
+from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import torch_dtype
 from evals.audio_checks import audio_issues
 from evals.registry import MODELS
@@ -118,13 +118,9 @@ class MusicGenAdapter(ModelAdapter):
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         clock = Stopwatch()
-        groups: dict[str, list[int]] = {}
-        for i, r in enumerate(requests):
-            groups.setdefault(repr(sorted(self._settings(r).items())), []).append(i)
         outputs: dict[int, np.ndarray] = {}
-        for idx in groups.values():
-            audio = self._run([requests[i] for i in idx], self._settings(requests[idx[0]]))
-            outputs.update(zip(idx, audio))
+        for settings, idx in settings_groups(requests, self._settings):
+            outputs.update(zip(idx, self._run([requests[i] for i in idx], settings)))
         per = clock.per_sample(len(requests))
         keep = round(self.options.duration * self.sample_rate)
         responses = []
