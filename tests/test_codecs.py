@@ -2,8 +2,6 @@
 their official layouts; input checks; checkpoint errors that name the file."""
 
 import hashlib
-import json
-from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -18,7 +16,7 @@ from evals.adapters.roundtrip.encodec_pkg import (
 )
 from evals.adapters.roundtrip.speech_codec import SpeechCodecOptions, SpeechCodecRoundTrip
 from evals.types import Audio, Decoding, Modality, Request, Status
-from tests.anygpt.tiny_speech import TINY_SOUNDSTORM, save_tiny_speech_modules
+from tests.anygpt.tiny_speech import save_tiny_speech_modules
 from tests.music_data import chord
 from tests.tiny_music import save_tiny_encodec_32khz
 
@@ -147,8 +145,9 @@ def test_encodec_package_48khz_runs_mono_through_its_stereo_model(tmp_path):
 @pytest.fixture(scope="module")
 def speech_modules(tmp_path_factory):
     root = save_tiny_speech_modules(tmp_path_factory.mktemp("speech-modules"), seed=0)
-    config = root / "soundstorm-config.json"
-    config.write_text(json.dumps(asdict(TINY_SOUNDSTORM)))
+    # the `soundstorm_config` option must be the only source of the tiny size: move the
+    # builder's soundstorm/config.json (which the loader would read by itself) out of the layout
+    config = (root / "soundstorm" / "config.json").rename(root / "soundstorm-config.json")
     return root, config
 
 
