@@ -43,8 +43,17 @@ def vocab(tokenizer) -> AnyGPTVocab:
 
 
 @pytest.fixture(scope="session")
-def tiny_anygpt(tmp_path_factory):
-    """A tiny AnyGPT (LLM, speech modules, Encodec 32 kHz) in the released folder layouts."""
-    from tests.anygpt.tiny_anygpt import build_tiny_anygpt
+def tiny_anygpt_parts(tmp_path_factory):
+    """The tiny AnyGPT's modality components (speech modules, Encodec 32 kHz, SEED-2, unCLIP)
+    in their released folder layouts, without the LLM (which takes about 100 s to train)."""
+    from tests.anygpt.tiny_anygpt import build_tiny_parts
 
-    return build_tiny_anygpt(tmp_path_factory.mktemp("tiny-anygpt"))
+    return build_tiny_parts(tmp_path_factory.mktemp("tiny-anygpt"))
+
+
+@pytest.fixture(scope="session")
+def tiny_anygpt(tiny_anygpt_parts, tmp_path_factory):
+    """A tiny AnyGPT: the trained LLM and every modality component."""
+    from tests.anygpt.tiny_anygpt import save_tiny_llm
+
+    return {"llm": save_tiny_llm(tmp_path_factory.mktemp("tiny-llm")), **tiny_anygpt_parts}

@@ -159,7 +159,7 @@ def test_image_id_count_policy(tiny_anygpt, adapter):
     assert fitted.info["image_ids_fitted_from"] == 9
 
 
-def test_chat_checkpoint_gets_the_chat_prompt(tmp_path, tiny_anygpt):
+def test_chat_checkpoint_gets_the_chat_prompt(tmp_path, tiny_anygpt_parts):
     """A tokenizer with the SFT tokens (<-Res->, <-Ins->) is the chat model: chat template, SFT task prompt."""
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
@@ -181,7 +181,7 @@ def test_chat_checkpoint_gets_the_chat_prompt(tmp_path, tiny_anygpt):
     LlamaForCausalLM(config).save_pretrained(tmp_path / "chat")
     tok.save_pretrained(tmp_path / "chat")
     chat = MODELS.get("anygpt").from_spec(
-        ModelSpec.parse(spec({"llm": tmp_path / "chat", "speech": tiny_anygpt["speech"]}))
+        ModelSpec.parse(spec({"llm": tmp_path / "chat", "speech": tiny_anygpt_parts["speech"]}))
     )
     assert chat.describe()["prompt_style"] == "chat"
     prepared = chat.prepare(req(0, [speech(0.4, 300)], Modality.TEXT))

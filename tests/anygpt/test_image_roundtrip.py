@@ -42,8 +42,9 @@ def run(tmp_path, model, run_id, coco):
     ]
 
 
-def test_seed_unclip_round_trip_scored_by_clip_i(tmp_path, tiny_anygpt, coco_world):
-    model = f"seed-unclip:seed={tiny_anygpt['image']},unclip={tiny_anygpt['unclip']},device=cpu"
+def test_seed_unclip_round_trip_scored_by_clip_i(tmp_path, tiny_anygpt_parts, coco_world):
+    parts = tiny_anygpt_parts
+    model = f"seed-unclip:seed={parts['image']},unclip={parts['unclip']},device=cpu"
     task = run(tmp_path, model, "seed", coco_world)
     assert task["integrity"]["ok"] == task["integrity"]["expected"] == 4  # Karpathy test images
     clip_i = task["metrics"]["clip_i@openai-vit-l-14"]

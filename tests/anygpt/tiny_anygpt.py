@@ -179,14 +179,18 @@ ALL_DIRECTIONS = (
 )
 
 
-def build_tiny_anygpt(root: Path, directions=ALL_DIRECTIONS, seed: int = 0) -> dict[str, Path]:
-    """Write all tiny components under `root`; returns the option -> folder map."""
+def save_tiny_llm(folder: Path, directions=ALL_DIRECTIONS, seed: int = 0) -> Path:
+    """Train the tiny LLM on `directions` (about 100 s on 2 cores) and save it with its tokenizer."""
     tokenizer = tiny_anygpt_tokenizer()
     model, _ = train_tiny_llm(tokenizer, directions, seed)
-    llm = root / "llm"
-    model.save_pretrained(llm)
-    tokenizer.save_pretrained(llm)
-    parts = {"llm": llm}
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def build_tiny_parts(root: Path, directions=ALL_DIRECTIONS, seed: int = 0) -> dict[str, Path]:
+    """The tiny modality components (no LLM) under `root`; returns the option -> folder map."""
+    parts: dict[str, Path] = {}
     if any(Modality.SPEECH in d for d in directions):
         parts["speech"] = save_tiny_speech_modules(root / "speech", seed)
     if any(Modality.MUSIC in d for d in directions):
