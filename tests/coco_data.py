@@ -16,8 +16,6 @@ from PIL import Image, ImageDraw
 
 from tests.caption_data import make_captions
 
-SPLITS = ("test", "val", "restval")
-
 
 @dataclass(frozen=True)
 class CocoFixture:

@@ -6,8 +6,6 @@ bootstrap's resampled values against pycocoevalcap run on the resampled corpora.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 
@@ -15,44 +13,10 @@ from evals.registry import METRICS
 from metrics.bootstrap import BootstrapSpec, resample_indices
 from metrics.caption_corpus import EMPTY_POLICY
 from tests.caption_data import caption_record, make_captions, records_for
+from tests.coco_reference import coco_score, ptb_tokenize
 
 N_IMAGES = 300
 TOL = 1e-9
-
-
-def ptb_tokenize(hyps: list[str], refs: list[list[str]]) -> tuple[dict, dict]:
-    """pycocoevalcap's PTBTokenizer on COCOEvalCap's input shape: (gts, res) by image key."""
-    from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
-
-    tok = PTBTokenizer()
-    gts = tok.tokenize({i: [{"caption": c} for c in r] for i, r in enumerate(refs)})
-    res = tok.tokenize({i: [{"caption": h}] for i, h in enumerate(hyps)})
-    return gts, res
-
-
-@functools.cache
-def scorers() -> dict:
-    from pycocoevalcap.bleu.bleu import Bleu
-    from pycocoevalcap.cider.cider import Cider
-    from pycocoevalcap.meteor.meteor import Meteor
-    from pycocoevalcap.rouge.rouge import Rouge
-
-    return {
-        "bleu": Bleu(4),
-        "meteor@coco": Meteor(),
-        "rouge-l@coco": Rouge(),
-        "cider-d@coco": Cider(),
-    }
-
-
-def coco_score(name: str, gts: dict, res: dict) -> tuple[float, np.ndarray]:
-    """(corpus value, per-image values) of one preset's pycocoevalcap scorer."""
-    if name.startswith("bleu-"):
-        k = int(name[5]) - 1
-        score, per_image = scorers()["bleu"].compute_score(gts, res, verbose=0)
-        return score[k], np.array(per_image[k])
-    score, per_image = scorers()[name].compute_score(gts, res)
-    return score, np.array(per_image)
 
 
 def coco_scores(hyps: list[str], refs: list[list[str]], names=None) -> dict:

@@ -11,7 +11,7 @@ import pytest
 from evals.cli.main import main
 from tests.caption_data import make_captions
 from tests.coco_data import write_coco
-from tests.test_caption_metrics import coco_score, ptb_tokenize
+from tests.coco_reference import coco_score, ptb_tokenize
 
 pytestmark = pytest.mark.e2e
 CORE = ("bleu-1@coco", "bleu-2@coco", "bleu-3@coco", "bleu-4@coco", "meteor@coco")

@@ -10,20 +10,7 @@ from evals.datasets.voice_prompts import voice_prompt_of
 from evals.task import DataNotFoundError
 from evals.types import Audio, Text
 from tests.fakes import tone
-
-
-def make_librispeech(root, speakers=(("1089", "134686", 3), ("121", "121726", 2))):
-    split = root / "test-clean"
-    for spk, chap, n in speakers:
-        d = split / spk / chap
-        d.mkdir(parents=True)
-        lines = []
-        for i in range(n):
-            utt = f"{spk}-{chap}-{i:04d}"
-            sf.write(d / f"{utt}.flac", tone(0.3, 300 + i * 50), 16000)
-            lines.append(f"{utt} WORDS OF UTTERANCE {i}")
-        (d / f"{spk}-{chap}.trans.txt").write_text("\n".join(lines) + "\n")
-    return split
+from tests.speech_data import make_librispeech, make_vctk
 
 
 def test_librispeech_layout(tmp_path):
@@ -49,19 +36,6 @@ def test_librispeech_missing_and_root_hint(tmp_path):
     make_librispeech(tmp_path)
     with pytest.raises(DataNotFoundError, match="point at one split"):
         list(read_librispeech(tmp_path))
-
-
-def make_vctk(root, flac=True):
-    for spk, n in (("p225", 3), ("p226", 2), ("p227", 1)):
-        (root / "txt" / spk).mkdir(parents=True)
-        adir = root / ("wav48_silence_trimmed" if flac else "wav48") / spk
-        adir.mkdir(parents=True)
-        for i in range(1, n + 1):
-            stem = f"{spk}_{i:03d}"
-            (root / "txt" / spk / f"{stem}.txt").write_text(f"Sentence {i} of {spk}.\n")
-            name = f"{stem}_mic1.flac" if flac else f"{stem}.wav"
-            sf.write(adir / name, tone(4.0, 200 + i * 40), 16000)
-    return root
 
 
 @pytest.mark.parametrize("flac", [True, False])

@@ -4,7 +4,6 @@ and ranks without an agent."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -17,9 +16,9 @@ import tests.fakes  # noqa: F401  (registers test-echo)
 from evals.cli.main import main
 from evals.runner import Shard
 from evals.store import RunStore
+from tests.cli_launch import COMMAND, REPO, launch_env
 from tests.fakes import mixed_texts, write_asr_manifest
 
-REPO = Path(__file__).resolve().parents[1]
 N = 12
 
 
@@ -49,15 +48,12 @@ def run_args(manifest: Path, out: Path, run_id: str, model: str = "test-echo") -
     ]
 
 
-def env() -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
-    return {**keep, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-
-
 def torchrun(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
     cmd += ["--master_port", str(free_port()), "-m", "tests.cli_launch", *args]
-    return subprocess.run(cmd, cwd=REPO, env=env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        cmd, cwd=REPO, env=launch_env(), capture_output=True, text=True, timeout=timeout
+    )
 
 
 def accelerate_launch(
@@ -72,10 +68,8 @@ def accelerate_launch(
     cmd += ["--num_processes", "2", "--num_machines", "1", "--mixed_precision", "no"]
     cmd += ["--dynamo_backend", "no", "--main_process_port", str(free_port())]
     cmd += ["-m", "tests.cli_launch", *args]
-    launch_env = {**env(), "HF_HOME": str(hf_home)}
-    return subprocess.run(
-        cmd, cwd=REPO, env=launch_env, capture_output=True, text=True, timeout=timeout
-    )
+    env = {**launch_env(), "HF_HOME": str(hf_home)}
+    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def free_port() -> int:
@@ -169,7 +163,7 @@ def launch_ranks(args: list[str], world: int = 2) -> list[subprocess.Popen]:
     procs = []
     for rank in range(world):
         rank_env = {
-            **env(),
+            **launch_env(),
             "MASTER_ADDR": "127.0.0.1",
             "MASTER_PORT": port,
             "RANK": str(rank),
@@ -178,7 +172,7 @@ def launch_ranks(args: list[str], world: int = 2) -> list[subprocess.Popen]:
         }
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "tests.cli_launch", *args],
+                [*COMMAND, *args],
                 cwd=REPO,
                 env=rank_env,
                 stdout=subprocess.PIPE,

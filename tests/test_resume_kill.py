@@ -1,25 +1,20 @@
 """Kill a real `anybench run` process mid-way with SIGKILL, resume it, compare with a clean run."""
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+from tests.cli_launch import COMMAND, REPO, launch_env
 from tests.fakes import write_asr_manifest
-
-REPO = Path(__file__).resolve().parents[1]
-LAUNCH = "import sys, tests.fakes; from evals.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 def anybench(*args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, *args],
+        [*COMMAND, *args],
         cwd=REPO,
-        env=env,
+        env=launch_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

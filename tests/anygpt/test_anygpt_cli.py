@@ -13,7 +13,7 @@ from metrics.scorers import SCORERS_ENV, transcriber
 from tests.anygpt.tiny_anygpt import spec
 from tests.coco_data import write_coco
 from tests.music_data import write_musiccaps
-from tests.test_datasets import make_librispeech, make_vctk
+from tests.speech_data import make_librispeech, make_vctk
 from tests.tiny_music import save_tiny_clap
 from tests.tiny_vision import save_tiny_open_clip
 from tests.tiny_whisper import save_tiny_whisper
