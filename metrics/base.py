@@ -83,6 +83,10 @@ class SampleScore:
 class Metric(ABC):
     """Scores prediction records under one preset."""
 
+    max_resamples: int | None = None
+    """At most this many bootstrap resamples (the first rows of the task's resample stream), for
+    metrics too costly to refit 1000 times (FID); None: the bootstrap's own count."""
+
     stats_need_corpus: bool = False
     """True when per-sample statistics point at a corpus held in memory (CIDEr-D): reducing
     them in another process needs `score(records)` there first (`evals.scoring.rescore`)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -59,6 +59,9 @@ def interval(metric: Metric, stats: np.ndarray, spec: BootstrapSpec) -> tuple[fl
     n = len(stats)
     if n == 0:
         return float("nan"), float("nan")
+    cap = metric.max_resamples
+    if cap is not None and cap < spec.resamples:  # the first `cap` rows of the same stream
+        spec = replace(spec, resamples=cap)
     values = np.concatenate(
         [metric.reduce_resamples(stats, idx) for idx in iter_resample_indices(n, spec)]
     )

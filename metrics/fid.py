@@ -19,7 +19,7 @@ import functools
 import hashlib
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,56 +95,75 @@ def fid_from_features(
 class FID(Metric):
     """FID of the generated set against the real set; statistics are handles into the features."""
 
-    def features(self, images: Sequence[np.ndarray]) -> np.ndarray:
+    @property
+    def max_resamples(self) -> int:
+        return int(self.preset.settings["bootstrap_resamples"])
+
+    def features(self, images: Iterable[np.ndarray]) -> np.ndarray:
+        """Features of images read one at a time; the batches are the same as grouping the whole
+        list by shape and cutting each group into runs of 32, but a batch runs as soon as it is
+        full, so only partly filled batches are held in memory."""
         import torch
 
         device = resolve_device("auto")
-        net = _extractor(str(inception_weights()), int(self.preset.settings["dims"]), device)
-        out = np.zeros((len(images), int(self.preset.settings["dims"])))
-        by_shape: dict[tuple, list[int]] = {}
+        dims = int(self.preset.settings["dims"])
+        net = _extractor(str(inception_weights()), dims, device)
+        rows: list[np.ndarray] = []
+        pending: dict[tuple, list[tuple[int, np.ndarray]]] = {}
+
+        def run(batch: list[tuple[int, np.ndarray]]) -> None:
+            pixels = torch.from_numpy(np.stack([im for _, im in batch])).permute(0, 3, 1, 2)
+            with torch.inference_mode():
+                feats = net(pixels.to(device)).double().cpu().numpy()
+            for (i, _), f in zip(batch, feats.reshape(len(batch), -1)):
+                rows[i] = f
+
         for i, im in enumerate(images):
-            by_shape.setdefault(im.shape, []).append(i)
-        for idx in by_shape.values():
-            for start in range(0, len(idx), 32):
-                chunk = idx[start : start + 32]
-                batch = torch.from_numpy(np.stack([images[i] for i in chunk])).permute(0, 3, 1, 2)
-                with torch.inference_mode():
-                    feats = net(batch.to(device)).double().cpu().numpy()
-                out[chunk] = feats.reshape(len(chunk), -1)
-        return out
+            rows.append(np.empty(0))
+            group = pending.setdefault(im.shape, [])
+            group.append((i, im))
+            if len(group) == 32:
+                run(group)
+                pending[im.shape] = []
+        for group in pending.values():
+            if group:
+                run(group)
+        return np.stack(rows) if rows else np.zeros((0, dims))
 
     def score(self, records: Sequence[PredictionRecord]) -> list[SampleScore]:
         if not records:
             return []
         inception_weights()
         size = int(self.preset.settings["failure_image_size"])
-        gen_pixels, policies = [], []
-        for rec in records:
-            image = generated_image(rec)
-            try:
-                gen_pixels.append(load_image(image) if image is not None else None)
-            except MediaError:
-                gen_pixels.append(None)
-            if gen_pixels[-1] is None:
-                gen_pixels[-1] = np.zeros((size, size, 3), np.uint8)
-                policies.append(FAILED_IMAGE)
-            else:
-                policies.append(None)
-        real_pixels, has_real = [], []
-        for rec in records:
-            ref, pixels = reference_image(rec), None
-            if ref is not None:
+        policies: list[str | None] = []
+        has_real: list[bool] = []
+
+        def generated():
+            for rec in records:
+                image = generated_image(rec)
                 try:
-                    pixels = load_image(ref)
+                    pixels = load_image(image) if image is not None else None
                 except MediaError:
                     pixels = None
-            has_real.append(pixels is not None)
-            if pixels is not None:
-                real_pixels.append(pixels)
+                policies.append(FAILED_IMAGE if pixels is None else None)
+                yield np.zeros((size, size, 3), np.uint8) if pixels is None else pixels
+
+        def real():
+            for rec in records:
+                ref, pixels = reference_image(rec), None
+                if ref is not None:
+                    try:
+                        pixels = load_image(ref)
+                    except MediaError:
+                        pixels = None
+                has_real.append(pixels is not None)
+                if pixels is not None:
+                    yield pixels
+
+        real_rows = self.features(real())
         if not any(has_real):
             raise MetricUnavailable(f"{self.name} needs the real images; no sample has one")
-        gen = self.features(gen_pixels)
-        real_rows = self.features(real_pixels)
+        gen = self.features(generated())
         real = np.zeros_like(gen)
         real[np.flatnonzero(has_real)] = real_rows
         key = int.from_bytes(hashlib.sha256(gen.tobytes() + real.tobytes()).digest()[:6], "big")

@@ -25,3 +25,33 @@ def test_chunked_interval_equals_one_shot(preset, chunk, monkeypatch):
     monkeypatch.setattr(bootstrap, "CHUNK_ELEMENTS", chunk)
     assert interval(metric, stats, spec) == expected
     assert (bootstrap.resample_indices(n, spec) == indices).all()
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 20])
+def test_a_resample_cap_holds_across_chunks(chunk, monkeypatch):
+    """A metric that caps its resamples (FID refits at most its pinned count) gets the first
+    rows of the stream, however many chunks the bootstrap draws them in."""
+    from metrics.base import MeanMetric, MetricPreset
+
+    seen: list[int] = []
+
+    class Capped(MeanMetric):
+        max_resamples = 50
+
+        def score(self, records):
+            raise NotImplementedError
+
+        def reduce_resamples(self, stats, indices):
+            seen.append(len(indices))
+            return super().reduce_resamples(stats, indices)
+
+    metric = Capped(MetricPreset("capped@t", "capped", "", True, "x", "mean"))
+    n = 5000
+    stats = np.random.default_rng(1).normal(size=(n, 1))
+    spec = BootstrapSpec(resamples=1000, seed=2)
+    monkeypatch.setattr(bootstrap, "CHUNK_ELEMENTS", chunk)
+    low, high = interval(metric, stats, spec)
+    assert sum(seen) == 50
+    first = np.random.default_rng(2).integers(0, n, size=(50, n))
+    values = stats[:, 0][first].mean(axis=1)
+    np.testing.assert_allclose((low, high), np.quantile(values, [0.025, 0.975]), rtol=1e-12)
