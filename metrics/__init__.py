@@ -22,15 +22,9 @@ for _cls, _presets in (
     (FAD, FAD_PRESETS),
     (Fidelity, FIDELITY_PRESETS),
     (ResemblyzerInputSIM, SIM_INPUT_PRESETS),
+    (ClipScore, CLIP_PRESETS),
+    (FID, FID_PRESETS),
+    *CAPTION_METRICS,
 ):
     for _preset in _presets:
         METRICS.register(_preset.name, _cls(_preset))
-
-for _cls, _presets in CAPTION_METRICS:
-    for _preset in _presets:
-        METRICS.register(_preset.name, _cls(_preset))
-
-for _preset in CLIP_PRESETS:
-    METRICS.register(_preset.name, ClipScore(_preset))
-for _preset in FID_PRESETS:
-    METRICS.register(_preset.name, FID(_preset))

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evals.records import PredictionRecord
-from evals.types import Status, Text
+from evals.types import Text
+from metrics.audio_outputs import usable_output
 from metrics.ptb import tokenize
 
 EMPTY_POLICY = "failed, missing or empty caption = empty string (scores 0)"
@@ -34,14 +35,10 @@ class CaptionCorpus:
 
     key: int
     """Content hash (48 bits, exact in a float64), the handle corpus-level statistics carry."""
-    sample_ids: tuple[str, ...]
-    """Record sample ids."""
     hyps: tuple[str, ...]
     """Tokenized hypothesis per sample ('' for the empty caption)."""
     refs: tuple[tuple[str, ...], ...]
     """Tokenized references per sample (held-out reference removed)."""
-    raw_hyps: tuple[str, ...]
-    """Hypotheses as the model gave them."""
     policies: tuple[str | None, ...]
     """Failure policy applied per sample (None: a real caption was scored)."""
     held_out: tuple[int | None, ...]
@@ -52,12 +49,8 @@ class CaptionCorpus:
 
 def hypothesis(record: PredictionRecord) -> tuple[str, str | None]:
     """(caption, policy note or None) under the empty-caption policy."""
-    r = record.response
-    if r.status in (Status.FAILED, Status.INPUT_ERROR, Status.EMPTY) or not isinstance(
-        r.output, Text
-    ):
-        return "", EMPTY_POLICY
-    return r.output.text, None
+    text = usable_output(record, Text)
+    return ("", EMPTY_POLICY) if text is None else (text.text, None)
 
 
 def references(record: PredictionRecord) -> tuple[list[str], int | None]:
@@ -110,10 +103,8 @@ def build_corpus(records: Sequence[PredictionRecord]) -> CaptionCorpus:
     refs = tuple(tuple(next(rest) for _ in rs) for rs in raw_refs)
     corpus = CaptionCorpus(
         key=key,
-        sample_ids=tuple(ids),
         hyps=tuple(hyps),
         refs=refs,
-        raw_hyps=tuple(raw_hyps),
         policies=tuple(p for _, p in hyp_pol),
         held_out=tuple(h for _, h in ref_held),
     )

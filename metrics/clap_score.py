@@ -31,6 +31,7 @@ from metrics.record_media import (
     FAILED_OUTPUT,
     INPUT_EXCLUDED,
     ExcludingMean,
+    audio_pair,
     excluded,
     generated_audio,
     generated_text,
@@ -82,21 +83,10 @@ def pair_reference(rec: PredictionRecord, rate: int) -> Pair:
     return audio, caption, None
 
 
-def pair_audio(rec: PredictionRecord, rate: int) -> Pair:
-    """(generated audio, real clip)."""
-    if input_failed(rec):
-        return None, None, INPUT_EXCLUDED
-    real, why = reference_audio(rec, rate)
-    if real is None:
-        return None, None, why
-    audio = generated_audio(rec, rate)
-    return audio, real, None if audio is not None else FAILED_OUTPUT
-
-
 PAIRINGS: dict[str, Callable[[PredictionRecord, int], Pair]] = {
     "output": pair_output,
     "reference": pair_reference,
-    "audio": pair_audio,
+    "audio": audio_pair,
 }
 
 

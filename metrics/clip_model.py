@@ -11,6 +11,8 @@ pretrained tag (hub cache or download). Every model runs in float32.
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,11 +80,12 @@ class ClipScorer:
             ) from exc
         self.model = model.eval().float()
 
-    def embed_images(self, images: list[Any]) -> np.ndarray:
-        """L2-normalized embeddings [n, d] of PIL images."""
+    def embed_images(self, images: Iterable[Any]) -> np.ndarray:
+        """L2-normalized embeddings [n, d] of PIL images (read BATCH at a time from an iterable)."""
         out = []
-        for start in range(0, len(images), BATCH):
-            batch = self.torch.stack([self.preprocess(im) for im in images[start : start + BATCH]])
+        it = iter(images)
+        while chunk := list(itertools.islice(it, BATCH)):
+            batch = self.torch.stack([self.preprocess(im) for im in chunk])
             with self.torch.inference_mode():
                 out.append(self.model.encode_image(batch.to(self.device)).float().cpu().numpy())
         return _normalize(np.concatenate(out)) if out else np.zeros((0, 1))

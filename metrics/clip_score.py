@@ -22,7 +22,8 @@ import numpy as np
 from evals.adapters.base import resolve_device
 from evals.media import MediaError, load_image
 from evals.records import PredictionRecord
-from evals.types import Image, Status, Text
+from evals.types import Image, Text
+from metrics.audio_outputs import usable_output
 from metrics.base import MeanMetric, MetricPreset, MetricUnavailable, SampleScore
 from metrics.clip_model import ClipScorer, ClipSpec, clip_scorer
 
@@ -33,12 +34,7 @@ CACHE_LIMIT = 200_000
 
 
 def generated_image(record: PredictionRecord) -> Image | None:
-    r = record.response
-    if r.status in (Status.FAILED, Status.INPUT_ERROR, Status.EMPTY) or not isinstance(
-        r.output, Image
-    ):
-        return None
-    return r.output
+    return usable_output(record, Image)
 
 
 def reference_image(record: PredictionRecord) -> Image | None:
@@ -54,30 +50,48 @@ def prompt_text(record: PredictionRecord) -> str:
 
 
 def embed_images(scorer: ClipScorer, images: Sequence[Image | None]) -> list[np.ndarray | None]:
-    """Embeddings of images (None where missing or unreadable); file images are cached by path."""
+    """Embeddings of images (None where missing or unreadable); file images are cached by path.
+    Images are decoded as the scorer asks for them, one batch in memory at a time."""
     from PIL import Image as PILImage
 
     out: list[np.ndarray | None] = [None] * len(images)
-    todo, pixels = [], []
-    for i, image in enumerate(images):
-        if image is None:
-            continue
-        key = (scorer.spec, image.path) if image.path else None
-        if key in _EMBED_CACHE:
-            out[i] = _EMBED_CACHE[key]
-            continue
-        try:
-            pixels.append(PILImage.fromarray(load_image(image)))
-        except MediaError:
-            continue
-        todo.append(i)
+    todo: list[int] = []
+
+    def pixels():
+        for i, image in enumerate(images):
+            if image is None:
+                continue
+            key = (scorer.spec, image.path) if image.path else None
+            if key in _EMBED_CACHE:
+                out[i] = _EMBED_CACHE[key]
+                continue
+            try:
+                im = PILImage.fromarray(load_image(image))
+            except MediaError:
+                continue
+            todo.append(i)
+            yield im
+
+    embeddings = scorer.embed_images(pixels())
     if len(_EMBED_CACHE) > CACHE_LIMIT:
         _EMBED_CACHE.clear()
-    for i, emb in zip(todo, scorer.embed_images(pixels)):
+    for i, emb in zip(todo, embeddings):
         out[i] = emb
         if images[i].path:  # type: ignore[union-attr]
             _EMBED_CACHE[(scorer.spec, images[i].path)] = emb  # type: ignore[union-attr,index]
     return out
+
+
+_TEXTS: dict[tuple[ClipSpec, tuple[str, ...]], np.ndarray] = {}
+
+
+def embed_prompts(scorer: ClipScorer, texts: list[str]) -> np.ndarray:
+    """Text embeddings, kept for the last text list (clip_t and clip_t-cos embed the same one)."""
+    key = (scorer.spec, tuple(texts))
+    if key not in _TEXTS:
+        _TEXTS.clear()
+        _TEXTS[key] = scorer.embed_texts(texts)
+    return _TEXTS[key]
 
 
 FORMULAS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -99,7 +113,7 @@ class ClipScore(MeanMetric):
 
     def targets(self, scorer: ClipScorer, records: Sequence[PredictionRecord]) -> list:
         if self.preset.settings["target"] == "prompt":
-            return list(scorer.embed_texts([prompt_text(r) for r in records]))
+            return list(embed_prompts(scorer, [prompt_text(r) for r in records]))
         refs = [reference_image(r) for r in records]
         if all(ref is None for ref in refs):
             raise MetricUnavailable(

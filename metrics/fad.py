@@ -25,13 +25,7 @@ from metrics.base import Metric, MetricPreset, SampleScore
 from metrics.clap_model import ClapScorer, clap_scorer
 from metrics.clap_score import CHECKPOINTS, CHUNK, PROTOCOL
 from metrics.frechet import frechet_distance, frechet_distance_eigh, gaussian
-from metrics.record_media import (
-    FAILED_OUTPUT,
-    INPUT_EXCLUDED,
-    generated_audio,
-    input_failed,
-    reference_audio,
-)
+from metrics.record_media import FAILED_OUTPUT, audio_pair
 
 SILENCE_SECONDS = 1.0
 """Length of the digital silence that stands in for a failed output (repeat-padding makes the
@@ -56,7 +50,7 @@ class FAD(Metric):
         silence = np.zeros(round(SILENCE_SECONDS * rate), np.float32)
         out: list[SampleScore] = []
         for start in range(0, len(records), CHUNK):
-            pairs = [self.pair(rec, rate) for rec in records[start : start + CHUNK]]
+            pairs = [audio_pair(rec, rate) for rec in records[start : start + CHUNK]]
             usable = [(g, r) for g, r, _ in pairs if r is not None]
             gen_emb = scorer.embed_audio([silence if g is None else g for g, _ in usable])
             real_emb = scorer.embed_audio([r for _, r in usable])
@@ -72,17 +66,6 @@ class FAD(Metric):
                 }
                 out.append(SampleScore(_compact(g) + _compact(r) + (1.0,), None, why, details))
         return out
-
-    @staticmethod
-    def pair(rec: PredictionRecord, rate: int) -> tuple[Any, Any, str | None]:
-        """(generated or None, real or None, policy): no real clip leaves the sample out."""
-        if input_failed(rec):
-            return None, None, INPUT_EXCLUDED
-        real, why = reference_audio(rec, rate)
-        if real is None:
-            return None, None, why
-        gen = generated_audio(rec, rate)
-        return gen, real, None if gen is not None else FAILED_OUTPUT
 
     @staticmethod
     def _sets(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

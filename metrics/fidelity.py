@@ -15,6 +15,7 @@ pad to whole frames); the length difference is kept per sample.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -26,10 +27,8 @@ from metrics.record_media import (
     FAILED_OUTPUT,
     INPUT_EXCLUDED,
     ExcludingMean,
+    audio_pair,
     excluded,
-    generated_audio,
-    input_failed,
-    reference_audio,
 )
 
 LOG_FLOOR = 1e-5
@@ -51,10 +50,20 @@ def log_mel(samples: np.ndarray, rate: int, s: Mapping[str, Any]) -> np.ndarray:
             pad_mode="constant",
         )
     )
-    bank = librosa.filters.mel(
-        sr=rate, n_fft=s["n_fft"], n_mels=s["n_mels"], fmin=s["fmin"], fmax=s["fmax"], norm="slaney"
-    )
+    bank = mel_bank(rate, s["n_fft"], s["n_mels"], s["fmin"], s["fmax"])
     return np.log10(np.maximum(bank @ spec, LOG_FLOOR))
+
+
+@functools.cache
+def mel_bank(rate: int, n_fft: int, n_mels: int, fmin: float, fmax: float) -> np.ndarray:
+    """librosa's Slaney mel filterbank, built once per setting (not twice per sample)."""
+    import librosa
+
+    bank = librosa.filters.mel(
+        sr=rate, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, norm="slaney"
+    )
+    bank.flags.writeable = False
+    return bank
 
 
 def mel_l1(reference: np.ndarray, estimate: np.ndarray, rate: int, s: Mapping[str, Any]) -> float:
@@ -89,12 +98,10 @@ class Fidelity(ExcludingMean):
         rate, measure = int(s["sample_rate"]), MEASURES[self.preset.metric]
         out = []
         for rec in records:
-            real, why = reference_audio(rec, rate)
-            if input_failed(rec) or real is None:
-                out.append(excluded(INPUT_EXCLUDED if input_failed(rec) else why or ""))
+            gen, real, policy = audio_pair(rec, rate)
+            if real is None:
+                out.append(excluded(policy or ""))
                 continue
-            gen = generated_audio(rec, rate)
-            policy = None if gen is not None else FAILED_OUTPUT
             if gen is None:
                 gen = np.zeros_like(real)
             n = min(len(real), len(gen))

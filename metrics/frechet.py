@@ -1,4 +1,4 @@
-"""The Fréchet distance between two Gaussians fitted to embeddings (FAD, FID).
+"""The Fréchet distance between two Gaussians fitted to embeddings (FAD; FID has its own).
 
     d^2 = |mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr((S1 S2)^(1/2))
 

@@ -17,7 +17,7 @@ import numpy as np
 from evals.media import MediaError, load_audio
 from evals.records import PredictionRecord
 from evals.types import Audio, Part, Status, Text
-from metrics.audio_outputs import output_audio
+from metrics.audio_outputs import output_audio, usable_output
 from metrics.base import MeanMetric, SampleScore
 
 INPUT_EXCLUDED = "input error: excluded from the value (no usable input to compare with)"
@@ -53,6 +53,20 @@ def generated_audio(rec: PredictionRecord, rate: int) -> np.ndarray | None:
     return output_audio(rec, rate)[0]
 
 
+def audio_pair(
+    rec: PredictionRecord, rate: int
+) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
+    """(generated or None, real clip or None, policy): no real clip excludes the sample (the
+    policy says why); a failed output leaves the real clip with FAILED_OUTPUT."""
+    if input_failed(rec):
+        return None, None, INPUT_EXCLUDED
+    real, why = reference_audio(rec, rate)
+    if real is None:
+        return None, None, why
+    gen = generated_audio(rec, rate)
+    return gen, real, None if gen is not None else FAILED_OUTPUT
+
+
 def text_of(parts: Sequence[Part]) -> str | None:
     part = first(parts, Text)
     return part.text if isinstance(part, Text) else None
@@ -60,10 +74,8 @@ def text_of(parts: Sequence[Part]) -> str | None:
 
 def generated_text(rec: PredictionRecord) -> str | None:
     """The output text, or None when it failed or is blank."""
-    r = rec.response
-    if r.status in (Status.FAILED, Status.INPUT_ERROR, Status.EMPTY):
-        return None
-    return r.output.text if isinstance(r.output, Text) and r.output.text.strip() else None
+    text = usable_output(rec, Text)
+    return text.text if text is not None and text.text.strip() else None
 
 
 def input_failed(rec: PredictionRecord) -> bool:

@@ -18,10 +18,8 @@ from metrics.record_media import (
     FAILED_OUTPUT,
     INPUT_EXCLUDED,
     ExcludingMean,
+    audio_pair,
     excluded,
-    generated_audio,
-    input_failed,
-    reference_audio,
 )
 from metrics.speaker_sim import RATE, SIM_PRESETS, ResemblyzerSIM, resemblyzer_embedding
 
@@ -33,13 +31,11 @@ class ResemblyzerInputSIM(ExcludingMean):
         failure = float(self.preset.settings["failure_value"])
         out = []
         for rec in records:
-            real, why = reference_audio(rec, RATE)
+            gen, real, why = audio_pair(rec, RATE)
             target = resemblyzer_embedding(real) if real is not None else None
-            if input_failed(rec) or target is None:
-                reason = INPUT_EXCLUDED if input_failed(rec) else why or "no speech in the input"
-                out.append(excluded(reason))
+            if target is None:
+                out.append(excluded(why if real is None else "no speech in the input"))
                 continue
-            gen = generated_audio(rec, RATE)
             emb = resemblyzer_embedding(gen) if gen is not None else None
             if emb is None:
                 why = FAILED_OUTPUT if gen is None else "no speech left after VAD trimming"
