@@ -90,6 +90,8 @@ def bootstrap_regression(
     n = baseline[0].shape[0]
     if any(s.shape[0] != n for s in (*baseline, *candidate)):
         raise ValueError("every run must have the statistics of the same samples, aligned")
+    if metric.max_resamples is not None:  # the first rows of the same stream, in any blocks
+        resamples = min(resamples, metric.max_resamples)
     rng = np.random.default_rng(seed)
     sign = -1.0 if higher_is_better else 1.0
     block = max(1, MAX_CELLS // max(n, 1))

@@ -27,13 +27,9 @@ def test_chunked_interval_equals_one_shot(preset, chunk, monkeypatch):
     assert (bootstrap.resample_indices(n, spec) == indices).all()
 
 
-@pytest.mark.parametrize("chunk", [7, 1 << 20])
-def test_a_resample_cap_holds_across_chunks(chunk, monkeypatch):
-    """A metric that caps its resamples (FID refits at most its pinned count) gets the first
-    rows of the stream, however many chunks the bootstrap draws them in."""
+def capped_metric(seen: list[int]):
+    """A mean metric that refits at most 50 resamples (as FID does), recording each call's count."""
     from metrics.base import MeanMetric, MetricPreset
-
-    seen: list[int] = []
 
     class Capped(MeanMetric):
         max_resamples = 50
@@ -45,7 +41,15 @@ def test_a_resample_cap_holds_across_chunks(chunk, monkeypatch):
             seen.append(len(indices))
             return super().reduce_resamples(stats, indices)
 
-    metric = Capped(MetricPreset("capped@t", "capped", "", True, "x", "mean"))
+    return Capped(MetricPreset("capped@t", "capped", "", True, "x", "mean"))
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 20])
+def test_a_resample_cap_holds_across_chunks(chunk, monkeypatch):
+    """A metric that caps its resamples (FID refits at most its pinned count) gets the first
+    rows of the stream, however many chunks the bootstrap draws them in."""
+    seen: list[int] = []
+    metric = capped_metric(seen)
     n = 5000
     stats = np.random.default_rng(1).normal(size=(n, 1))
     spec = BootstrapSpec(resamples=1000, seed=2)
@@ -55,3 +59,16 @@ def test_a_resample_cap_holds_across_chunks(chunk, monkeypatch):
     first = np.random.default_rng(2).integers(0, n, size=(50, n))
     values = stats[:, 0][first].mean(axis=1)
     np.testing.assert_allclose((low, high), np.quantile(values, [0.025, 0.975]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("cells", [7, 1 << 22])
+def test_the_gate_bootstrap_honours_the_cap_in_any_blocks(cells, monkeypatch):
+    from reports import gate_stats
+
+    seen: list[int] = []
+    metric = capped_metric(seen)
+    rng = np.random.default_rng(4)
+    base, cand = rng.normal(size=(2, 5000, 1))
+    monkeypatch.setattr(gate_stats, "MAX_CELLS", cells)
+    values = gate_stats.bootstrap_regression(metric, [base], [cand], True, 1000, seed=0)
+    assert sum(seen) == 2 * 50 and values.size == 50
