@@ -35,6 +35,8 @@ class IndexEntry:
     offset: int
     """Byte offset of its line."""
     lineno: int
+    flags: tuple[str, ...] = ()
+    """`Response.flags` of the record (counted in the integrity counts)."""
 
 
 def _index_log(path: Path, log: int, seen: set[str]) -> Iterator[IndexEntry]:
@@ -44,12 +46,13 @@ def _index_log(path: Path, log: int, seen: set[str]) -> Iterator[IndexEntry]:
             response = data["response"]
             status = Status(response["status"])
             generate_s = (response.get("timings") or {}).get("generate")
+            flags = tuple(response.get("flags") or ())
         except (KeyError, ValueError, TypeError) as exc:
             raise StoreError(f"{path}:{lineno}: malformed prediction record ({exc})") from exc
         if sid in seen:
             continue
         seen.add(sid)
-        yield IndexEntry(sid, status, generate_s, log, start, lineno)
+        yield IndexEntry(sid, status, generate_s, log, start, lineno, flags)
 
 
 class RecordIndex(Sequence[PredictionRecord]):

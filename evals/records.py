@@ -141,6 +141,7 @@ def record_to_json(rec: PredictionRecord, put: ArtifactWriter) -> dict[str, Any]
             "token_ids": list(r.token_ids) if r.token_ids is not None else None,
             "timings": dict(r.timings),
             "info": dict(r.info),
+            "flags": list(r.flags),
         },
         "extra": dict(rec.extra),
     }
@@ -165,6 +166,7 @@ def record_from_json(data: Mapping[str, Any], artifacts: Path) -> PredictionReco
         token_ids=tuple(r["token_ids"]) if r.get("token_ids") is not None else None,
         timings=r.get("timings", {}),
         info=r.get("info", {}),
+        flags=tuple(r.get("flags") or ()),
     )
     prompt = part_from_json(q["voice_prompt"], artifacts) if q.get("voice_prompt") else None
     return PredictionRecord(

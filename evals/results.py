@@ -76,6 +76,12 @@ class Integrity:
     """Expected but absent from the predictions (an unfinished run)."""
     examples: tuple[Mapping[str, str], ...] = ()
     """The first failures: sample id, stage and reason."""
+    truncated: int = 0
+    """Of all records, how many carry the `truncated` flag (stopped at the token budget); a
+    flag, not a bucket: these samples are also counted by their status."""
+    degenerate: int = 0
+    """Of all records, how many carry the `degenerate` flag (input too short or silent); a
+    flag, not a bucket."""
 
 
 @dataclass(frozen=True)

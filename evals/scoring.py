@@ -38,6 +38,7 @@ MAX_EXAMPLES = 20
 def integrity(records: RecordIndex, expected: int | None) -> Integrity:
     """Counts by status from the index; the first failures' reasons from their records."""
     counts = Counter(e.status for e in records.entries)
+    flagged = Counter(f for e in records.entries for f in set(e.flags))
     failing = records.where(lambda e: e.status is not Status.OK)
     failures = [
         {
@@ -58,6 +59,8 @@ def integrity(records: RecordIndex, expected: int | None) -> Integrity:
         input_errors=counts[Status.INPUT_ERROR],
         missing=max(expected - len(records), 0) if expected is not None else 0,
         examples=tuple(failures),
+        truncated=flagged["truncated"],
+        degenerate=flagged["degenerate"],
     )
 
 

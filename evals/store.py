@@ -7,6 +7,7 @@
     <run>/artifacts/<sha256>.<ext>       generated media
     <run>/scores/<task>.jsonl            per-sample metric statistics (scoring phase)
     <run>/results.json                   scores + provenance
+    <run>/history/results-<UTC stamp>.json  every earlier results.json, kept when re-scored
 
 A log line is written only after its media are on disk, so a line never points at a missing
 file; a line torn by a kill is cut off on the next open, and that sample is generated again.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -316,7 +318,30 @@ class RunStore:
         return read_json(self.results_path)
 
     def write_results(self, results: dict[str, Any]) -> None:
+        """Write results.json; a previous one moves to `history/` first (never lost)."""
+        if self.results_path.exists():
+            self.history_dir.mkdir(exist_ok=True)
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self.results_path.stat().st_mtime))
+            target = self.history_dir / f"results-{stamp}.json"
+            n = 1
+            while target.exists():
+                n += 1
+                target = self.history_dir / f"results-{stamp}-{n}.json"
+            try:  # a hard link keeps the old file whole while the new one is written atomically
+                os.link(self.results_path, target)
+            except OSError:
+                shutil.copy2(self.results_path, target)
         write_json(self.results_path, results)
+
+    @property
+    def history_dir(self) -> Path:
+        return self.root / "history"
+
+    def history(self) -> list[Path]:
+        """Earlier results files, oldest first (by when each was written)."""
+        if not self.history_dir.is_dir():
+            return []
+        return sorted(self.history_dir.glob("results-*.json"), key=lambda p: p.stat().st_mtime)
 
 
 def read_log(path: Path) -> Iterator[tuple[int, int, Any]]:

@@ -181,6 +181,9 @@ class Response:
     """Seconds spent per stage (e.g. `generate`, `decode_audio`), this sample's share."""
     info: Mapping[str, Any] = field(default_factory=dict)
     """Adapter-specific facts worth keeping (instruction used, voice, parse notes)."""
+    flags: tuple[str, ...] = ()
+    """Quality flags that leave the status as it is but are counted in the integrity counts:
+    names from `FLAGS` (e.g. `truncated`: generation stopped at its token budget)."""
 
     @property
     def status(self) -> Status:
@@ -191,6 +194,12 @@ class Response:
         if is_empty(self.output):
             return Status.EMPTY
         return Status.OK
+
+
+FLAGS = ("truncated", "degenerate")
+"""Known `Response.flags`: `truncated` (generation stopped at `max_new_tokens`), `degenerate`
+(input too short or silent to be a fair test, e.g. a 0.05 s ASR clip). Each has a count in
+`Integrity`."""
 
 
 def is_empty(part: Part | None) -> bool:
