@@ -82,6 +82,9 @@ class Integrity:
     degenerate: int = 0
     """Of all records, how many carry the `degenerate` flag (input too short or silent); a
     flag, not a bucket."""
+    partial: bool = False
+    """Scored before generation finished: the values cover `total` of `expected` samples
+    (`expected` from the task's enumeration, or unknown); every table marks such a task."""
 
 
 @dataclass(frozen=True)
