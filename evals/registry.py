@@ -1,14 +1,19 @@
 """One registry type, used for tasks, models and metrics.
 
-Entries come from three places: the `@REGISTRY.register("name")` decorator in this project,
-lazy `"module:object"` strings (imported on first use), and the entry-point group of the same
-name in any installed package (`anybench.tasks`, `anybench.models`, `anybench.metrics`).
+Entries come from four places: the `@REGISTRY.register("name")` decorator in this project,
+lazy `"module:object"` strings (imported on first use), the entry-point group of the same name
+in any installed package (`anybench.tasks`, `anybench.models`, `anybench.metrics`,
+`anybench.readers`), and the folders of `--include-path` (evals.include). Every entry point value
+is `module:object`, imported as is: for tasks and readers the object itself (a Task instance, a
+reader function), for models and metrics likewise the object registered (an adapter class, a
+metric). Each entry remembers where it came from (`origin`), for `anybench ls`.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Generic, TypeVar
@@ -34,15 +39,25 @@ class Registry(Generic[T]):
         self._builtin_modules = builtin_modules
         self._objects: dict[str, T] = {}
         self._lazy: dict[str, str] = {}
+        self._origins: dict[str, str] = {}
         self._loaded = False
 
-    def register(self, name: str, obj: T | None = None) -> Callable[[T], T] | T:
-        """Register `obj` under `name`; used bare as a decorator when `obj` is omitted."""
+    def register(
+        self, name: str, obj: T | None = None, *, origin: str | None = None
+    ) -> Callable[[T], T] | T:
+        """Register `obj` under `name`; used bare as a decorator when `obj` is omitted.
+
+        `origin` says where the entry came from (a file); by default the calling module.
+        """
+        where = origin or sys._getframe(1).f_globals.get("__name__", "?")
 
         def add(value: T) -> T:
             if name in self._objects and self._objects[name] is not value:
-                raise ValueError(f"{self.kind} {name!r} is already registered")
+                raise ValueError(
+                    f"{self.kind} {name!r} is already registered (from {self.origin(name)})"
+                )
             self._objects[name] = value
+            self._origins.setdefault(name, where)
             return value
 
         return add if obj is None else add(obj)
@@ -54,6 +69,12 @@ class Registry(Generic[T]):
                 f"lazy {self.kind} target must look like 'module:object', got {target!r}"
             )
         self._lazy.setdefault(name, target)
+        self._origins.setdefault(name, target)
+
+    def origin(self, name: str) -> str:
+        """Where `name` was registered: a module, a `module:object` target or a file."""
+        self._load_all()
+        return self._origins.get(name, "?")
 
     def _load_all(self) -> None:
         if self._loaded:
@@ -63,6 +84,10 @@ class Registry(Generic[T]):
             importlib.import_module(module)
         for ep in metadata.entry_points(group=self.entry_point_group):
             self._lazy.setdefault(ep.name, ep.value)
+            dist = getattr(ep.dist, "name", None)
+            self._origins.setdefault(
+                ep.name, f"entry point {ep.value}" + (f" ({dist})" if dist else "")
+            )
 
     def names(self) -> list[str]:
         self._load_all()
@@ -97,3 +122,4 @@ class Registry(Generic[T]):
 TASKS: Registry = Registry("task", "anybench.tasks", ("tasks",))
 MODELS: Registry = Registry("model", "anybench.models", ("evals.adapters",))
 METRICS: Registry = Registry("metric", "anybench.metrics", ("metrics",))
+READERS: Registry = Registry("reader", "anybench.readers", ("evals.datasets.catalog",))

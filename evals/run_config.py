@@ -69,13 +69,19 @@ class RunConfig:
         model: ModelSpec,
         tasks: Sequence[Task],
         data: Mapping[str, str],
-        limit: int | None,
+        limit: int | Mapping[str, int | None] | None,
         seed: int,
         decoding: str,
     ) -> RunConfig:
+        """`limit` is one size for every task, or a size per task name (suites)."""
+        limits = limit if isinstance(limit, Mapping) else {t.name: limit for t in tasks}
         resolved = {
             t.name: TaskConfig(
-                t.name, t.version, str(t.data.resolve(data.get(t.name)).resolve()), limit, t.metrics
+                t.name,
+                t.version,
+                str(t.data.resolve(data.get(t.name)).resolve()),
+                limits.get(t.name),
+                t.metrics,
             )
             for t in tasks
         }

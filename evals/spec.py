@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
+import inspect
+import itertools
+import textwrap
 import types
 import typing
 from dataclasses import dataclass
@@ -90,14 +94,46 @@ def parse_options(options_cls: type, raw: dict[str, str], owner: str) -> Any:
     return options_cls(**values)
 
 
-def describe_options(options_cls: type) -> list[tuple[str, str, str]]:
-    """(name, type, default) rows for help texts."""
+def field_docs(cls: type) -> dict[str, str]:
+    """The docstring written under each field of a dataclass (read from its source)."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__[:-1]):
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for field_node, doc in itertools.pairwise(body):
+            if (
+                isinstance(field_node, ast.AnnAssign)
+                and isinstance(field_node.target, ast.Name)
+                and isinstance(doc, ast.Expr)
+                and isinstance(doc.value, ast.Constant)
+                and isinstance(doc.value.value, str)
+            ):
+                docs[field_node.target.id] = " ".join(doc.value.value.split())
+    return docs
+
+
+def type_label(annotation: Any) -> str:
+    """A readable type: `one of a, b` for a Literal, `int or None` for an Optional."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(annotation)))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(
+            "None" if a is type(None) else type_label(a) for a in typing.get_args(annotation)
+        )
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+
+
+def describe_options(options_cls: type) -> list[tuple[str, str, str, str]]:
+    """(name, type, default, docstring) rows for help texts."""
     hints = typing.get_type_hints(options_cls)
+    docs = field_docs(options_cls)
     rows = []
     for f in dataclasses.fields(options_cls):
         default = f.default if f.default is not dataclasses.MISSING else "(required)"
-        type_name = getattr(hints[f.name], "__name__", None) or str(hints[f.name]).replace(
-            "typing.", ""
-        )
-        rows.append((f.name, type_name, repr(default) if default != "(required)" else default))
+        shown = repr(default) if default != "(required)" else default
+        rows.append((f.name, type_label(hints[f.name]), shown, docs.get(f.name, "")))
     return rows

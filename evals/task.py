@@ -31,34 +31,49 @@ class DataSource:
     """Where a task's data lives by default and how to read it.
 
     The path read is, in order: an explicit `--data TASK=PATH`; else `$<root_env>/<subpath>`;
-    else `$ANYBENCH_DATA/<root>/<subpath>` (ANYBENCH_DATA defaults to ~/data).
+    else `path` (a single file or folder); else `$ANYBENCH_DATA/<root>/<subpath>` (ANYBENCH_DATA
+    defaults to ~/data). A source with none of root, root_env and path needs `--data`.
     """
 
     reader: Reader
     """`reader(path, **options)` yields samples, streaming; raises DataNotFoundError."""
-    root: str
+    root: str = ""
     """Dataset folder name under the data home, e.g. `LibriSpeech`."""
-    root_env: str
+    root_env: str = ""
     """Environment variable naming the dataset root, e.g. `ANYBENCH_LIBRISPEECH`."""
     subpath: str = ""
     """Split or file inside the root, e.g. `test-clean`."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """Keyword options for the reader (clip length, prompt length, ...)."""
+    path: str = ""
+    """A fixed default location (one file or folder), used when no root is set by environment."""
 
     def resolve(self, override: str | os.PathLike | None = None) -> Path:
         """The path to read for this task (see the class docstring for the order)."""
+        env_root = os.environ.get(self.root_env) if self.root_env else None
         if override:
             raw = str(override)
-        else:
+        elif env_root or (self.root and not self.path):
             home = os.environ.get(DATA_HOME_ENV, DEFAULT_DATA_HOME)
-            root = os.environ.get(self.root_env) or os.path.join(home, self.root)
+            root = env_root or os.path.join(home, self.root)
             raw = os.path.join(root, self.subpath) if self.subpath else root
+        elif self.path:
+            raw = self.path
+        else:
+            raise DataNotFoundError(f"this task has no default data location: {self.where()}")
         return Path(os.path.expandvars(os.path.expanduser(raw)))
 
     def where(self) -> str:
         """How to point the task at its data, for help texts and errors."""
         sub = f"/{self.subpath}" if self.subpath else ""
-        return f"set with --data TASK=PATH, ${self.root_env}[{sub}], or ${DATA_HOME_ENV}/{self.root}{sub}"
+        ways = ["--data TASK=PATH"]
+        if self.root_env:
+            ways.append(f"${self.root_env}{f'[{sub}]' if sub else ''}")
+        if self.path:
+            ways.append(f"default {self.path}")
+        elif self.root:
+            ways.append(f"${DATA_HOME_ENV}/{self.root}{sub}")
+        return "set with " + ", ".join(ways[:-1]) + (" or " if len(ways) > 1 else "") + ways[-1]
 
 
 def default_request(task: Task, sample: Sample, decoding: Decoding) -> Request:

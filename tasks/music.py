@@ -1,12 +1,7 @@
-"""Music generation and understanding on MusicCaps, as in the AnyGPT paper (Section 4, Table 6).
+"""MusicCaps request hook and data source, shared by the MusicCaps task files and round trips.
 
-- `musiccaps-t2m`: caption -> music, scored by CLAP(generated music, caption) and FAD to the real
-  clips. MusicGen's protocol (audiocraft) uses the music CLAP checkpoint, AnyGPT does not name its
-  checkpoint; both are computed.
-- `musiccaps-caption`: music -> caption, scored by CLAP(music, generated caption) beside
-  CLAP(music, real caption), the reference-side number AnyGPT prints with it.
-
-The clip is the first 5 s of each 10 s MusicCaps segment (AnyGPT's music is 5 s: 250 Encodec
+The tasks themselves are `tasks/configs/musiccaps-t2m.yaml` and `musiccaps-caption.yaml`. The
+clip is the first 5 s of each 10 s MusicCaps segment (AnyGPT's music is 5 s: 250 Encodec
 frames); rows whose clip is missing, unreadable or too short fail as input errors, so every task
 and model is scored on the same rows (see evals.datasets.musiccaps).
 """
@@ -15,18 +10,10 @@ from __future__ import annotations
 
 from evals.datasets.musiccaps import read_musiccaps
 from evals.errors import SampleError
-from evals.registry import TASKS
 from evals.task import DataSource, Task, default_request
-from evals.types import Decoding, Modality, Request, Sample
+from evals.types import Decoding, Request, Sample
 
 CLIP_SECONDS = 5.0
-T2M_METRICS = ("clap@630k-audioset", "clap@music-audioset", "fad@clap-music-audioset")
-CAPTION_METRICS = (
-    "clap@630k-audioset",
-    "clap-ref@630k-audioset",
-    "clap@music-audioset",
-    "clap-ref@music-audioset",
-)
 
 
 def clip_request(task: Task, sample: Sample, decoding: Decoding) -> Request:
@@ -44,32 +31,3 @@ def musiccaps(given: str) -> DataSource:
         root_env="ANYBENCH_MUSICCAPS",
         options={"input": given, "clip_seconds": CLIP_SECONDS, "clip_offset": 0.0},
     )
-
-
-PROTOCOL = "AnyGPT Table 6: MusicCaps, CLAP score (checkpoint not named in the paper)"
-
-for _task in (
-    Task(
-        name="musiccaps-t2m",
-        family="text-to-music",
-        description="text-to-music on MusicCaps captions (5 s clips); CLAP and FAD to the real clips",
-        data=musiccaps("text"),
-        input=Modality.TEXT,
-        output=Modality.MUSIC,
-        metrics=T2M_METRICS,
-        build_request=clip_request,
-        protocol=PROTOCOL,
-    ),
-    Task(
-        name="musiccaps-caption",
-        family="music-caption",
-        description="music captioning on MusicCaps (5 s clips); CLAP of generated vs real captions",
-        data=musiccaps("music"),
-        input=Modality.MUSIC,
-        output=Modality.TEXT,
-        metrics=CAPTION_METRICS,
-        build_request=clip_request,
-        protocol=PROTOCOL,
-    ),
-):
-    TASKS.register(_task.name, _task)

@@ -25,15 +25,20 @@ def _first_line(obj) -> str:
 
 def list_tasks(verbose: bool) -> list[str]:
     from evals.registry import TASKS
+    from evals.task import DataNotFoundError
 
     rows = []
     for name in TASKS.names():
         t = TASKS.get(name)
         direction = f"{t.input.value}->{t.output.value}"
-        rows.append(f"{name:28s} {direction:15s} {t.description}")
+        rows.append(f"{name:28s} {direction:15s} {t.description}  [{TASKS.origin(name)}]")
         if verbose:
             rows.append(f"{'':28s} metrics: {', '.join(t.metrics)}; version {t.version}")
-            rows.append(f"{'':28s} data: {t.data.resolve()}  ({t.data.where()})")
+            try:
+                location = str(t.data.resolve())
+            except DataNotFoundError:
+                location = "(none by default)"
+            rows.append(f"{'':28s} data: {location}  ({t.data.where()})")
     return rows
 
 
@@ -49,8 +54,10 @@ def list_models(verbose: bool) -> list[str]:
             caps = "any"
         rows.append(f"{name:16s} [{caps}] {_first_line(cls)}")
         if verbose:
-            for opt, typ, default in describe_options(cls.Options):
+            for opt, typ, default, doc in describe_options(cls.Options):
                 rows.append(f"{'':18s}{opt}: {typ} = {default}")
+                if doc:
+                    rows.append(f"{'':22s}{doc}")
             rows.append(f"{'':18s}decoding presets: {', '.join(cls.decoding_presets)}")
     return rows
 
@@ -77,7 +84,8 @@ def list_suites(verbose: bool) -> list[str]:
     for name in suite_names():
         s = load_suite(name)
         rows.append(f"{name:16s} {s.description}")
-        rows.append(f"{'':16s} tasks: {', '.join(s.tasks)}")
+        tasks = [f"{t} (limit {s.limits[t]})" if t in s.limits else t for t in s.tasks]
+        rows.append(f"{'':16s} tasks: {', '.join(tasks)}")
     return rows
 
 

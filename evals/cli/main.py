@@ -44,10 +44,35 @@ def build_parser() -> argparse.ArgumentParser:
         "of tasks, metrics and reports.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more (warnings and info)")
+    parser.add_argument("--version", action="version", version=f"anybench {_version()}")
+    add_include_path(parser, default=[])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)
+    for subparser in sub.choices.values():
+        add_include_path(subparser, default=argparse.SUPPRESS)
     return parser
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("anybench")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def add_include_path(parser: argparse.ArgumentParser, default) -> None:
+    """`--include-path DIR`, accepted before or after the subcommand."""
+    parser.add_argument(
+        "--include-path",
+        action="append",
+        default=default,
+        metavar="DIR",
+        help="a folder of task files (YAML) and Python modules to register (repeatable; also "
+        "$ANYBENCH_INCLUDE_PATH, separated by ':')",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
     )
     try:
+        from evals.include import env_paths, include
+
+        include([*env_paths(), *args.include_path])
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("anybench: interrupted; run the same command again to resume", file=sys.stderr)

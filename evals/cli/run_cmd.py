@@ -127,7 +127,10 @@ def main(args) -> int:
     from evals.suites import load_suite
     from metrics.bootstrap import BootstrapSpec
 
-    tasks = args.tasks or list(load_suite(args.suite).tasks)
+    suite = load_suite(args.suite) if args.suite else None
+    tasks = args.tasks or list(suite.tasks)
+    data = {**(suite.data if suite else {}), **dict(args.data)}  # --data wins over the suite
+    limit = args.limit or ({t: suite.limits.get(t) for t in tasks} if suite else None)
     for name in tasks:
         TASKS.get(name)  # unknown names fail here, with suggestions
     MODELS.get(args.model.name)
@@ -143,8 +146,8 @@ def main(args) -> int:
             args.model,
             tasks,
             out,
-            data=dict(args.data),
-            limit=args.limit,
+            data=data,
+            limit=limit,
             seed=args.seed,
             decoding=args.decoding,
             options=options,
