@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from evals.errors import UserError
@@ -62,6 +62,8 @@ class RunConfig:
     """Run seed; per-sample seeds derive from it and the sample id."""
     tasks: Mapping[str, TaskConfig]
     """Tasks by name, in the order they run."""
+    gen_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    """Typed decoding overrides from `--gen-kwargs`, on top of the preset (part of the hash)."""
 
     @classmethod
     def build(
@@ -72,6 +74,7 @@ class RunConfig:
         limit: int | Mapping[str, int | None] | None,
         seed: int,
         decoding: str,
+        gen_kwargs: Mapping[str, Any] | None = None,
     ) -> RunConfig:
         """`limit` is one size for every task, or a size per task name (suites)."""
         limits = limit if isinstance(limit, Mapping) else {t.name: limit for t in tasks}
@@ -85,7 +88,7 @@ class RunConfig:
             )
             for t in tasks
         }
-        return cls(model, decoding, seed, resolved)
+        return cls(model, decoding, seed, resolved, dict(gen_kwargs or {}))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,6 +101,7 @@ class RunConfig:
             "decoding": self.decoding,
             "seed": self.seed,
             "tasks": {name: tc.to_json() for name, tc in self.tasks.items()},
+            **({"gen_kwargs": dict(self.gen_kwargs)} if self.gen_kwargs else {}),
             "config_hash": self.hash(),
         }
 
@@ -105,7 +109,7 @@ class RunConfig:
     def from_json(cls, d: Mapping[str, Any]) -> RunConfig:
         model = ModelSpec(d["model"]["name"], dict(d["model"]["options"]))
         tasks = {name: TaskConfig.from_json(name, t) for name, t in d["tasks"].items()}
-        return cls(model, d["decoding"], int(d["seed"]), tasks)
+        return cls(model, d["decoding"], int(d["seed"]), tasks, dict(d.get("gen_kwargs", {})))
 
     def hash(self) -> str:
         """Hash of everything that decides the predictions (not limits: a subset grows in place)."""
@@ -115,6 +119,8 @@ class RunConfig:
             "seed": self.seed,
             "tasks": sorted((t.name, t.version, t.data) for t in self.tasks.values()),
         }
+        if self.gen_kwargs:  # absent when unset, so earlier runs keep their hash
+            ident["gen_kwargs"] = sorted(self.gen_kwargs.items())
         return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -133,6 +139,7 @@ def reconcile_config(store: RunStore, new: RunConfig, write: bool = True) -> Run
         ("model", str(old.model), str(new.model)),
         ("decoding", old.decoding, new.decoding),
         ("seed", old.seed, new.seed),
+        ("--gen-kwargs", dict(old.gen_kwargs), dict(new.gen_kwargs)),
     ):
         if a != b:
             raise ConfigMismatchError(
@@ -159,7 +166,7 @@ def reconcile_config(store: RunStore, new: RunConfig, write: bool = True) -> Run
                 f"{where}: task {name} was run with --limit {prev.limit}; a smaller subset "
                 f"({tc.limit}) would leave extra samples in the log: use another --out"
             )
-    merged = RunConfig(old.model, old.decoding, old.seed, tasks)
+    merged = RunConfig(old.model, old.decoding, old.seed, tasks, old.gen_kwargs)
     if write:
         store.write_config(merged.to_json())
     return merged

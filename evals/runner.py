@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +22,7 @@ from evals.batching import (
     sorted_windows,
 )
 from evals.errors import SampleError, UserError
+from evals.generation import check_gen_kwargs
 from evals.log_writer import OrderedLogWriter
 from evals.model_calls import generate_batch, materialize
 from evals.records import PredictionRecord
@@ -126,7 +127,8 @@ class TaskRunner:
                 yield sample
 
     def request_for(self, sample: Sample) -> Request:
-        decoding = Decoding(self.config.decoding, seed_for(self.config.seed, sample.id))
+        seed = seed_for(self.config.seed, sample.id)
+        decoding = Decoding(self.config.decoding, seed, dict(self.config.gen_kwargs))
         request = self.task.request(sample, decoding)
         if self.adapter.reads_references:
             request = replace(request, references=sample.references)
@@ -271,11 +273,14 @@ def run(
     adapter: ModelAdapter | None = None,
     label: str | None = None,
     skip_unservable: bool = False,
+    gen_kwargs: Mapping[str, str] | None = None,
 ) -> RunStore:
     """Generate predictions for `tasks` with `model` into the run folder `out` (resuming).
 
     Tasks the model cannot serve raise CapabilityError, or are skipped when `skip_unservable`
     (suites); the check runs on the adapter class before loading and on the loaded adapter.
+    `gen_kwargs` (raw strings) override the decoding preset, typed by the adapter's
+    `generation_options`.
     """
     options = options or RunOptions()
     adapter_cls = MODELS.get(model.name)
@@ -284,6 +289,7 @@ def run(
         raise SpecError(
             f"model {model.name} has no decoding preset {preset!r} (it knows: {', '.join(adapter_cls.decoding_presets)})"
         )
+    overrides = check_gen_kwargs(adapter_cls, model.name, gen_kwargs or {})
     task_objs = servable(
         [TASKS.get(name) for name in tasks],
         model.name,
@@ -292,13 +298,15 @@ def run(
     )
     store = RunStore(out)
     reconcile_config(
-        store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset), write=False
+        store,
+        RunConfig.build(model, task_objs, data or {}, limit, seed, preset, overrides),
+        write=False,
     )
     adapter = adapter or load_adapter(model)
     try:
         task_objs = servable(task_objs, model.name, adapter.unavailable_reason, skip_unservable)
         config = reconcile_config(
-            store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset)
+            store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset, overrides)
         )
         store.write_model_info(model, adapter.describe(), label=label)
         progress = _progress_bar(options.progress)

@@ -7,9 +7,12 @@ import dataclasses
 import difflib
 import inspect
 import itertools
+import json
+import re
 import textwrap
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,23 +34,65 @@ class ModelSpec:
 
     @classmethod
     def parse(cls, text: str) -> ModelSpec:
-        """`faster-whisper` or `anygpt:llm=/ckpt/base,speech=/ckpt/speech` (commas separate)."""
+        """`faster-whisper`, `anygpt:llm=/ckpt/base,speech=/ckpt/speech` (commas separate; quote
+        a value holding commas or `=`: `prompt="Describe the image, briefly."`), or the JSON
+        form `hf-captioner:{"prompt": "a, b"}`."""
         name, _, rest = text.strip().partition(":")
         if not name:
             raise SpecError(
                 f"model spec {text!r} has no adapter name (expected NAME[:key=value,...])"
             )
-        options: dict[str, str] = {}
-        for item in filter(None, (s.strip() for s in rest.split(","))):
-            key, eq, value = item.partition("=")
-            if not eq or not key.strip():
-                raise SpecError(f"model spec {text!r}: option {item!r} is not key=value")
-            options[key.strip()] = value.strip()
-        return cls(name, options)
+        return cls(name, split_pairs(rest, f"model spec {text!r}"))
 
     def __str__(self) -> str:
-        opts = ",".join(f"{k}={v}" for k, v in self.options.items())
+        opts = join_pairs(self.options)
         return f"{self.name}:{opts}" if opts else self.name
+
+
+_PAIR = re.compile(r"""\s*([^=,"']+?)\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|(?!["'])[^,]*?)\s*(?:,|$)""")
+
+
+def split_pairs(text: str, where: str) -> dict[str, str]:
+    """`key=value,...` (values may be "double" or 'single' quoted) or a JSON object, as strings."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"{where}: not a JSON object ({exc.msg} at {exc.pos})") from None
+        if not isinstance(data, dict):
+            raise SpecError(f"{where}: not a JSON object")
+        return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+    pairs: dict[str, str] = {}
+    pos = 0
+    while pos < len(text):
+        if text[pos] in ", ":
+            pos += 1
+            continue
+        m = _PAIR.match(text, pos)
+        if not m:
+            item = text[pos:].split(",")[0].strip()
+            raise SpecError(f"{where}: option {item!r} is not key=value (quote values with commas)")
+        value = m.group(2)
+        if value.startswith('"'):
+            value = json.loads(value)
+        elif value.startswith("'"):
+            value = value[1:-1]
+        pairs[m.group(1).strip()] = value
+        pos = m.end()
+    return pairs
+
+
+def join_pairs(pairs: dict[str, Any]) -> str:
+    """The inverse of `split_pairs`: values with commas or edge quotes/spaces are double-quoted
+    (others as written, so existing run ids stay the same)."""
+    out = []
+    for key, value in pairs.items():
+        value = str(value)
+        if "," in value or value[:1] in ("'", '"') or value != value.strip():
+            value = json.dumps(value)
+        out.append(f"{key}={value}")
+    return ",".join(out)
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -79,19 +124,26 @@ def _convert(raw: str, annotation: Any, where: str) -> Any:
     return raw
 
 
-def parse_options(options_cls: type, raw: dict[str, str], owner: str) -> Any:
-    """Build the frozen Options dataclass of an adapter from raw strings, typed and checked."""
-    fields = {f.name: f for f in dataclasses.fields(options_cls)}
-    hints = typing.get_type_hints(options_cls)
+def typed_values(
+    fields_cls: type, raw: Mapping[str, str], owner: str, what: str = "option"
+) -> dict[str, Any]:
+    """Raw strings converted by the field types of a dataclass; unknown keys raise."""
+    fields = {f.name: f for f in dataclasses.fields(fields_cls)}
+    hints = typing.get_type_hints(fields_cls)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in fields:
             close = difflib.get_close_matches(key, list(fields), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             known = ", ".join(sorted(fields)) or "none"
-            raise SpecError(f"{owner}: unknown option {key!r}{hint} (options: {known})")
-        values[key] = _convert(value, hints[key], f"{owner} option {key}")
-    return options_cls(**values)
+            raise SpecError(f"{owner}: unknown {what} {key!r}{hint} ({what}s: {known})")
+        values[key] = _convert(value, hints[key], f"{owner} {what} {key}")
+    return values
+
+
+def parse_options(options_cls: type, raw: dict[str, str], owner: str) -> Any:
+    """Build the frozen Options dataclass of an adapter from raw strings, typed and checked."""
+    return options_cls(**typed_values(options_cls, raw, owner))
 
 
 def field_docs(cls: type) -> dict[str, str]:

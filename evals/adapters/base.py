@@ -28,6 +28,9 @@ class ModelAdapter(ABC):
     """Ground-truth pseudo-models set this to receive the held-out references in requests."""
     decoding_presets: ClassVar[tuple[str, ...]] = ("default",)
     """Named decoding presets this adapter knows; the first is its default."""
+    generation_options: ClassVar[type | None] = None
+    """Dataclass of the decoding parameters `--gen-kwargs` may override (evals.generation);
+    None: the adapter takes no overrides."""
 
     def __init__(self, options: Any = None):
         self.options = options if options is not None else self.Options()

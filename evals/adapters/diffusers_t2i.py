@@ -19,6 +19,7 @@ import numpy as np
 from evals.adapters.audio_io import request_text
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import torch_dtype
+from evals.generation import DiffusionSampling
 from evals.registry import MODELS
 from evals.types import Image, Modality, Request, Response
 
@@ -57,6 +58,7 @@ class DiffusersT2IAdapter(ModelAdapter):
 
     capabilities = frozenset({(Modality.TEXT, Modality.IMAGE)})
     Options = DiffusersOptions
+    generation_options = DiffusionSampling
 
     def __init__(self, options: DiffusersOptions | None = None):
         super().__init__(options)

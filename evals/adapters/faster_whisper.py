@@ -14,6 +14,7 @@ from typing import Any
 
 from evals.adapters.audio_io import request_audio
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
+from evals.generation import WhisperTranscribe
 from evals.registry import MODELS
 from evals.types import Modality, Request, Response, Text
 
@@ -71,6 +72,7 @@ class FasterWhisperAdapter(ModelAdapter):
     capabilities = frozenset({(Modality.SPEECH, Modality.TEXT), (Modality.AUDIO, Modality.TEXT)})
     Options = FasterWhisperOptions
     decoding_presets = tuple(PRESETS)
+    generation_options = WhisperTranscribe
 
     def __init__(self, options: FasterWhisperOptions | None = None):
         super().__init__(options)

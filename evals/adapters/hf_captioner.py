@@ -16,6 +16,7 @@ from typing import Any
 
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import seed_everything, torch_dtype
+from evals.generation import HFGenerate
 from evals.media import load_image
 from evals.registry import MODELS
 from evals.types import Image, Modality, Request, Response, Text
@@ -52,6 +53,7 @@ class HFCaptionerAdapter(ModelAdapter):
     capabilities = frozenset({(Modality.IMAGE, Modality.TEXT)})
     Options = HFCaptionerOptions
     decoding_presets = tuple(PRESETS)
+    generation_options = HFGenerate
 
     def __init__(self, options: HFCaptionerOptions | None = None):
         super().__init__(options)

@@ -14,6 +14,7 @@ from typing import Any
 from evals.adapters.audio_io import request_audio
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import torch_dtype
+from evals.generation import HFGenerate
 from evals.registry import MODELS
 from evals.types import Modality, Request, Response, Text
 
@@ -48,6 +49,7 @@ class HFWhisperAdapter(ModelAdapter):
     capabilities = frozenset({(Modality.SPEECH, Modality.TEXT), (Modality.AUDIO, Modality.TEXT)})
     Options = HFWhisperOptions
     decoding_presets = tuple(PRESETS)
+    generation_options = HFGenerate
 
     def __init__(self, options: HFWhisperOptions | None = None):
         super().__init__(options)

@@ -20,6 +20,7 @@ from evals.adapters.audio_io import request_text
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import torch_dtype
 from evals.audio_checks import audio_issues
+from evals.generation import HFGenerate
 from evals.registry import MODELS
 from evals.types import Audio, Modality, Request, Response
 
@@ -53,6 +54,7 @@ class MusicGenAdapter(ModelAdapter):
     capabilities = frozenset({(Modality.TEXT, Modality.MUSIC), (Modality.TEXT, Modality.AUDIO)})
     Options = MusicGenOptions
     decoding_presets = tuple(PRESETS)
+    generation_options = HFGenerate
 
     def __init__(self, options: MusicGenOptions | None = None):
         super().__init__(options)

@@ -16,6 +16,15 @@ def model_spec(text: str) -> ModelSpec:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def gen_kwargs(text: str) -> dict[str, str]:
+    from evals.generation import parse_gen_kwargs
+
+    try:
+        return parse_gen_kwargs(text)
+    except SpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)

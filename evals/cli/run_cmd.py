@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from evals.cli.common import (
     batch_size,
     csv_list,
     data_override,
+    gen_kwargs,
     model_spec,
     positive_int,
     shard,
@@ -85,6 +87,15 @@ def add_parser(sub) -> None:
         "--decoding", metavar="PRESET", help="decoding preset (default: the adapter's first)"
     )
     p.add_argument(
+        "--gen-kwargs",
+        type=gen_kwargs,
+        default={},
+        metavar="K=V,...",
+        help="decoding parameters over the preset, e.g. num_beams=1,temperature=0.7 (quote "
+        "values with commas, or give a JSON object); checked against the adapter, part of the "
+        "run's identity",
+    )
+    p.add_argument(
         "--shard",
         type=shard,
         metavar="I/N",
@@ -110,6 +121,8 @@ def add_parser(sub) -> None:
 
 def default_run_id(args) -> str:
     ident = f"{args.model}|{args.decoding}|{args.seed}"
+    if args.gen_kwargs:  # absent when unset, so earlier runs keep their folder
+        ident += "|" + json.dumps(sorted(args.gen_kwargs.items()))
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", args.label or args.model.name).strip("-")
     return f"{slug}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
 
@@ -153,6 +166,7 @@ def main(args) -> int:
             options=options,
             label=args.label,
             skip_unservable=bool(args.suite),
+            gen_kwargs=args.gen_kwargs,
         )
 
     launch = LaunchEnv.detect()

@@ -17,7 +17,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evals.adapters.anygpt.decoding import PRESETS, DecodingPreset, generation_plan, get_preset
+from evals.adapters.anygpt.decoding import (
+    PRESETS,
+    DecodingPreset,
+    ModalityDecoding,
+    generation_plan,
+    get_preset,
+)
 from evals.adapters.anygpt.instructions import Direction, Instruction, default_instruction
 from evals.adapters.anygpt.prompts import PromptStyle, build_prompt
 from evals.adapters.anygpt.vocab import modality_tokens
@@ -137,6 +143,7 @@ class AnyGPTAdapter(ModelAdapter):
     )
     Options = AnyGPTOptions
     decoding_presets = ("anygpt-paper", *(p for p in PRESETS if p != "anygpt-paper"))
+    generation_options = ModalityDecoding
 
     def __init__(self, options: AnyGPTOptions | None = None):
         super().__init__(options)
