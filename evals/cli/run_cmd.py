@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import re
 from pathlib import Path
 
 from evals.cli.common import (
@@ -120,11 +117,9 @@ def add_parser(sub) -> None:
 
 
 def default_run_id(args) -> str:
-    ident = f"{args.model}|{args.decoding}|{args.seed}"
-    if args.gen_kwargs:  # absent when unset, so earlier runs keep their folder
-        ident += "|" + json.dumps(sorted(args.gen_kwargs.items()))
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", args.label or args.model.name).strip("-")
-    return f"{slug}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
+    from evals.api import run_id_for
+
+    return run_id_for(args.model, args.decoding, args.seed, args.gen_kwargs, args.label)
 
 
 def main(args) -> int:
