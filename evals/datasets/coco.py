@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from evals.datasets.common import require_dir
+from evals.datasets.hf_copies import or_hf_copy
+from evals.datasets.hf_layouts import read_hf_coco_captions
 from evals.datasets.json_stream import iter_array
 from evals.task import DataNotFoundError
 from evals.types import Image, Sample, Text
@@ -68,6 +70,7 @@ def _captions_by_image(path: Path, wanted: set[int]) -> dict[int, list[str]]:
     return captions
 
 
+@or_hf_copy(read_hf_coco_captions)
 def read_coco_captions(
     root: Path, split: str = "test", annotations: str = ANNOTATIONS
 ) -> Iterator[Sample]:

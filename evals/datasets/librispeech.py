@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from evals.datasets.common import find_audio, require_dir
+from evals.datasets.hf_copies import or_hf_copy
+from evals.datasets.hf_layouts import read_hf_librispeech
 from evals.task import DataNotFoundError
 from evals.types import Audio, Modality, Sample, Text
 
@@ -15,6 +17,7 @@ LAYOUT = """  <split>/                      e.g. LibriSpeech/test-clean
       <utterance-id>.flac"""
 
 
+@or_hf_copy(read_hf_librispeech)
 def read_librispeech(path: Path) -> Iterator[Sample]:
     """Utterances in speaker, chapter, transcript order; audio is read later, per sample."""
     splits = (

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from evals.datasets.common import require_dir
+from evals.datasets.hf_copies import or_hf_copy
+from evals.datasets.hf_layouts import read_hf_musiccaps
 from evals.task import DataNotFoundError
 from evals.types import Audio, Modality, Sample, Text
 
@@ -122,6 +124,7 @@ def _aspects(raw: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
 
 
+@or_hf_copy(read_hf_musiccaps)
 def read_musiccaps(
     path: Path,
     input: Literal["text", "music"] = "text",

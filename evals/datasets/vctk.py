@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from evals.datasets.common import require_dir
+from evals.datasets.hf_copies import or_hf_copy
+from evals.datasets.hf_layouts import read_hf_vctk_tts
 from evals.datasets.voice_prompts import Utterance, with_voice_prompts
 from evals.task import DataNotFoundError
 from evals.types import Sample
@@ -47,6 +49,7 @@ def read_vctk_utterances(root: Path, speakers: tuple[str, ...] = ()) -> Iterator
             yield Utterance(text_file.stem, spk_dir.name, text, str(audio), {})
 
 
+@or_hf_copy(read_hf_vctk_tts)
 def read_vctk_tts(
     root: Path,
     prompt_seconds: float = 3.0,
