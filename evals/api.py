@@ -77,12 +77,14 @@ def evaluate(
     with `as_dataframe=True` a pandas DataFrame of its scores (one row per task and metric).
     A finished or interrupted run with the same arguments is resumed, not repeated.
     """
+    from evals import progress as progress_output
     from evals import runner
     from evals.include import env_paths, include
     from evals.registry import MODELS, TASKS
     from evals.scoring import score_run
     from metrics.bootstrap import BootstrapSpec
 
+    progress_output.set_enabled(progress)
     include([*env_paths(), *include_path])
     spec = model if isinstance(model, ModelSpec) else ModelSpec.parse(model)
     names, suite_data, suite_limits = _tasks_and_suite(tasks, suite)

@@ -25,6 +25,7 @@ from evals.errors import SampleError, UserError
 from evals.generation import check_gen_kwargs
 from evals.log_writer import OrderedLogWriter
 from evals.model_calls import generate_batch, materialize
+from evals.progress import expected_total, generation
 from evals.records import PredictionRecord
 from evals.registry import MODELS, TASKS
 from evals.run_config import RunConfig, reconcile_config
@@ -134,7 +135,11 @@ class TaskRunner:
             request = replace(request, references=sample.references)
         return request
 
-    def run(self, on_progress: Callable[[int], None] | None = None) -> int:
+    def run(
+        self,
+        on_progress: Callable[[int], None] | None = None,
+        on_resume: Callable[[int], None] | None = None,
+    ) -> int:
         """Generate every pending sample; returns how many were generated now.
 
         While the model works on one batch, a helper thread reads, sorts and loads the next
@@ -142,6 +147,8 @@ class TaskRunner:
         """
         shard = self.options.shard
         done = self.store.done_ids(self.task.name, keep=shard.owns)
+        if on_resume:
+            on_resume(len(done))
         owned = [0]
         part = self.options.log_part or shard.log_part
         made = 0
@@ -309,18 +316,12 @@ def run(
             store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset, overrides)
         )
         store.write_model_info(model, adapter.describe(), label=label)
-        progress = _progress_bar(options.progress)
         for task in task_objs:
-            progress.set_description(task.name)
-            TaskRunner(task, adapter, store, config, options).run(progress.update)
-        progress.close()
+            tc = config.tasks[task.name]
+            total = expected_total(task.data.reader, tc.data, tc.limit, options.shard.count)
+            with generation(task.name, total, options.progress) as bar:
+                TaskRunner(task, adapter, store, config, options).run(bar.update, bar.resume)
         store.write_model_info(model, adapter.describe(), adapter.report(), label=label)
     finally:
         adapter.close()
     return store
-
-
-def _progress_bar(enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(unit="sample", disable=None if enabled else True, dynamic_ncols=True, leave=False)

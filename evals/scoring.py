@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from evals import provenance
+from evals.progress import scoring_step
 from evals.record_index import IndexEntry, RecordIndex
 from evals.records import PredictionRecord
 from evals.registry import METRICS, TASKS
@@ -143,8 +144,9 @@ def score_task(
     scored = scorable(records)
     with ExitStack() as stack:
         columns: dict[str, IO[str]] = {}
-        for name in presets:
-            result, scores = score_metric(METRICS.get(name), scored, boot)
+        for i, name in enumerate(presets, 1):
+            with scoring_step(task, name, i, len(presets)):
+                result, scores = score_metric(METRICS.get(name), scored, boot)
             metric_results[name] = replace(result, n_excluded=len(records) - len(scored))
             if not scores:  # unavailable, or nothing to score: no per-sample column
                 continue

@@ -112,7 +112,12 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--no-score", action="store_true", help="generate only; score later with `anybench score`"
     )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress output (by default: a bar per task on a terminal, plain lines every "
+        "$ANYBENCH_PROGRESS_INTERVAL seconds elsewhere, and the scoring steps)",
+    )
     p.set_defaults(func=main)
 
 
@@ -125,7 +130,7 @@ def default_run_id(args) -> str:
 def main(args) -> int:
     from dataclasses import replace
 
-    from evals import runner
+    from evals import progress, runner
     from evals.distributed import DistributedError, LaunchEnv, RankGroup
     from evals.registry import MODELS, TASKS
     from evals.run_config import RunConfig
@@ -135,6 +140,7 @@ def main(args) -> int:
     from evals.suites import load_suite
     from metrics.bootstrap import BootstrapSpec
 
+    progress.set_enabled(not args.no_progress)
     suite = load_suite(args.suite) if args.suite else None
     tasks = args.tasks or list(suite.tasks)
     data = {**(suite.data if suite else {}), **dict(args.data)}  # --data wins over the suite

@@ -197,3 +197,12 @@ def or_hf_copy(hf_reader: Callable[..., Iterator]) -> Callable:
         return read
 
     return wrap
+
+
+def row_count(source: HFSource) -> int:
+    """Rows of the copy, from parquet footers or arrow batch headers (no data decoded)."""
+    if source.format == "parquet":
+        import pyarrow.parquet as pq
+
+        return sum(pq.ParquetFile(str(f)).metadata.num_rows for f in source.files)
+    return sum(batch.num_rows for f in source.files for batch in _arrow_reader(f))
