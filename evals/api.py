@@ -64,7 +64,7 @@ def evaluate(
     batch_size: int | None = 8,
     include_path: Sequence[str | os.PathLike] = (),
     label: str | None = None,
-    progress: bool = False,
+    progress: bool = True,
     score: bool = True,
     as_dataframe: bool = False,
 ) -> Any:

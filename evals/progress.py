@@ -80,9 +80,10 @@ class TaskProgress:
                 leave=True,
                 file=self.stream,
             )
+        elif self.total is not None:
+            self.say(f"{self.name}: {self.total - done} samples to generate")
         else:
-            of = f" of {self.total}" if self.total is not None else ""
-            self.say(f"{self.name}: generating{of} samples")
+            self.say(f"{self.name}: generating (total not known in advance)")
 
     def update(self, n: int) -> None:
         self.made += n

@@ -29,7 +29,7 @@ def test_plain_lines_with_totals_rate_eta_resume_and_scoring(tmp_path, capsys, m
     manifest = write_asr_manifest(tmp_path / "d", 6)
     assert run(manifest, tmp_path / "runs", "--run-id", "r", "--limit", "4") == 0
     err = capsys.readouterr().err
-    assert "anybench: manifest-asr: generating of 4 samples" in err
+    assert "anybench: manifest-asr: 4 samples to generate" in err
     assert re.search(r"manifest-asr: 2/4 \(50%\) samples, [\d.]+/s, ETA \d+s", err), err
     assert "manifest-asr: 4 generated in" in err
     assert "scoring manifest-asr [1/3] wer@whisper-norm ..." in err

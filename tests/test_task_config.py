@@ -242,3 +242,17 @@ def test_suite_data_is_relative_to_the_suite_file(tmp_path, capsys):
     (run,) = (tmp_path / "runs").iterdir()
     config = json.loads((run / "config.json").read_text())["tasks"]["manifest-asr"]
     assert config["data"] == str(manifest) and config["limit"] == 2
+
+
+def test_small_help_things(capsys):
+    with pytest.raises(SystemExit):
+        main(["merge", "--help"])
+    out = capsys.readouterr().out
+    assert "\n  anybench merge runs/whisper-1a2b3c4d\n" in out
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("anybench ")
+    assert main(["ls", "models", "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "`tiny.en` (bundled), a CTranslate2 model folder" in out  # an option's docstring
+    assert "--gen-kwargs: beam_size, best_of" in out

@@ -59,6 +59,9 @@ def list_models(verbose: bool) -> list[str]:
                 if doc:
                     rows.append(f"{'':22s}{doc}")
             rows.append(f"{'':18s}decoding presets: {', '.join(cls.decoding_presets)}")
+            if cls.generation_options is not None:
+                names = ", ".join(row[0] for row in describe_options(cls.generation_options))
+                rows.append(f"{'':18s}--gen-kwargs: {names}")
     return rows
 
 

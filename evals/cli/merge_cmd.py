@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from evals.cli.common import add_bootstrap, add_metrics
 
 
@@ -16,6 +18,7 @@ def add_parser(sub) -> None:
         epilog="examples:\n"
         "  anybench merge runs/whisper-1a2b3c4d\n"
         "  anybench merge /scratch/job*/runs/whisper-1a2b3c4d --out runs/whisper-merged",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders holding the shards")
     p.add_argument("--out", metavar="DIR", help="merged run folder to write (new or empty)")
