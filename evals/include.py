@@ -28,6 +28,9 @@ def include(folders: Iterable[str | os.PathLike]) -> list[Path]:
     """Load each folder once (modules first, then task files); returns the folders loaded now."""
     from evals.registry import MODELS, TASKS
 
+    folders = list(folders)
+    if not folders:
+        return []
     TASKS.names(), MODELS.names()  # built-ins first, so a clash names the user's file
     added = []
     for raw in folders:
@@ -36,10 +39,15 @@ def include(folders: Iterable[str | os.PathLike]) -> list[Path]:
             continue
         if not folder.is_dir():
             raise UserError(f"--include-path {raw}: no such folder")
-        _included.append(folder)
         for module in sorted(folder.glob("*.py")):
-            import_file(module)
+            try:
+                import_file(module)
+            except UserError:
+                raise
+            except Exception as exc:  # the user's code: one line here, the traceback with -v
+                raise UserError(f"{module}: import failed: {type(exc).__name__}: {exc}") from exc
         register_folder(folder)
+        _included.append(folder)  # after success: a fixed folder loads on the next call
         added.append(folder)
     return added
 

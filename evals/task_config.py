@@ -142,9 +142,13 @@ def _metrics(raw: Mapping[str, Any], path: Path) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(m, str) for m in value):
         raise _fail(path, "metrics", "a non-empty list of metric preset names")
+    known = METRICS.names()
     for name in value:
-        if name not in METRICS:
-            raise _fail(path, "metrics", f"unknown metric {name!r} (`anybench ls metrics`)")
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            lists = f"(`anybench ls metrics` lists all {len(known)})"
+            raise _fail(path, "metrics", f"unknown metric {name!r}; {hint}{lists}")
     return tuple(value)
 
 
@@ -232,12 +236,13 @@ def register_folder(folder: Path, origin_of: Callable[[Path], str] = str) -> lis
         if not is_task_file(path):
             continue
         task = load_task_file(path)
-        if task.name in TASKS and TASKS.get(task.name) != task:
-            raise _fail(
-                path,
-                "name",
-                f"task {task.name!r} is already registered (from {TASKS.origin(task.name)})",
-            )
-        TASKS.register(task.name, task, origin=origin_of(path))
+        if task.name in TASKS:
+            if TASKS.get(task.name) != task:
+                where = TASKS.origin(task.name)
+                raise _fail(
+                    path, "name", f"task {task.name!r} is already registered (from {where})"
+                )
+        else:
+            TASKS.register(task.name, task, origin=origin_of(path))
         names.append(task.name)
     return names

@@ -256,3 +256,16 @@ def test_small_help_things(capsys):
     out = capsys.readouterr().out
     assert "`tiny.en` (bundled), a CTranslate2 model folder" in out  # an option's docstring
     assert "--gen-kwargs: beam_size, best_of" in out
+
+
+def test_include_folder_with_a_broken_module_is_one_line(tmp_path, capsys):
+    (tmp_path / "broken.py").write_text("import not_a_module_anywhere\n")
+    assert main(["ls", "tasks", "--include-path", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"{tmp_path / 'broken.py'}: import failed" in err
+    (tmp_path / "broken.py").write_text("FIXED = True\n")
+    (tmp_path / "late.yaml").write_text(TASK.replace("user-asr", "late-asr"))
+    assert main(["ls", "tasks", "--include-path", str(tmp_path)]) == 0  # loads once fixed
+    assert "late-asr" in capsys.readouterr().out
+    assert main(["ls", "tasks", "--include-path", str(tmp_path / "nope")]) == 2
+    assert "no such folder" in capsys.readouterr().err
