@@ -110,7 +110,7 @@ class TaskProgress:
             self.bar.close()
         elif self.enabled:
             elapsed = time.monotonic() - self.t0
-            self.say(f"{self.name}: {self.made} generated in {duration(elapsed)} ({self.status()})")
+            self.say(f"{self.name}: done, {self.made} generated in {duration(elapsed)}")
 
     def say(self, line: str) -> None:
         if self.bar is not None:

@@ -31,7 +31,7 @@ def test_plain_lines_with_totals_rate_eta_resume_and_scoring(tmp_path, capsys, m
     err = capsys.readouterr().err
     assert "anybench: manifest-asr: 4 samples to generate" in err
     assert re.search(r"manifest-asr: 2/4 \(50%\) samples, [\d.]+/s, ETA \d+s", err), err
-    assert "manifest-asr: 4 generated in" in err
+    assert "manifest-asr: done, 4 generated in" in err
     assert "scoring manifest-asr [1/3] wer@whisper-norm ..." in err
     assert run(manifest, tmp_path / "runs", "--run-id", "r") == 0  # the whole manifest now
     err = capsys.readouterr().err
