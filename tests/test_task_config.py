@@ -269,3 +269,9 @@ def test_include_folder_with_a_broken_module_is_one_line(tmp_path, capsys):
     assert "late-asr" in capsys.readouterr().out
     assert main(["ls", "tasks", "--include-path", str(tmp_path / "nope")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_ls_readers_lists_names_and_options(capsys):
+    assert main(["ls", "readers", "-v"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("asr-manifest ") and "options: split, annotations" in out

@@ -8,10 +8,10 @@ import inspect
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "ls",
-        help="list tasks, models, metrics or suites",
+        help="list tasks, models, metrics, suites or dataset readers",
         description="List what is registered (built in or from installed plugins).",
     )
-    p.add_argument("what", choices=("tasks", "models", "metrics", "suites"))
+    p.add_argument("what", choices=("tasks", "models", "metrics", "suites", "readers"))
     p.add_argument(
         "-v", "--verbose", action="store_true", help="with details (options, protocols, data)"
     )
@@ -92,11 +92,26 @@ def list_suites(verbose: bool) -> list[str]:
     return rows
 
 
+def list_readers(verbose: bool) -> list[str]:
+    """Dataset readers a task file may name (`data: {reader: NAME}`)."""
+    from evals.registry import READERS
+
+    rows = []
+    for name in READERS.names():
+        reader = READERS.get(name)
+        rows.append(f"{name:18s} {_first_line(reader)}")
+        if verbose:
+            params = list(inspect.signature(reader).parameters)[1:]
+            rows.append(f"{'':18s} options: {', '.join(params) or 'none'}; {READERS.origin(name)}")
+    return rows
+
+
 LISTERS = {
     "tasks": list_tasks,
     "models": list_models,
     "metrics": list_metrics,
     "suites": list_suites,
+    "readers": list_readers,
 }
 
 
