@@ -23,7 +23,7 @@ import yaml
 
 from evals.errors import UserError
 from evals.registry import METRICS, READERS, UnknownNameError
-from evals.task import DataSource, Task, default_request
+from evals.task import DataSource, Task
 from evals.types import Modality
 
 TASK_KEYS = {
@@ -35,14 +35,19 @@ TASK_KEYS = {
     "output": "modality wanted back",
     "metrics": "metric presets, headline first",
     "version": "bumped when results change",
-    "request": "`default` or a hook `module:function(task, sample, decoding)`",
+    "request": "`default`, `voice-prompt`, `music-clip` or a hook `module:function`",
     "protocol": "the published protocol followed",
     "extends": "a task file of the same folder to start from",
 }
 DATA_KEYS = ("reader", "root", "root_env", "subpath", "path", "options")
 REQUIRED = ("name", "family", "data", "input", "output", "metrics")
-HOOKS: dict[str, Callable] = {"default": default_request}
-"""Request builders a task file may name without a module."""
+HOOKS: dict[str, str] = {
+    "default": "evals.task:default_request",
+    "voice-prompt": "tasks.tts:tts_request",
+    "music-clip": "tasks.music:clip_request",
+}
+"""Request builders a task file may name without a module: the inputs as given; with the
+zero-shot TTS voice-prompt rule; failing MusicCaps rows whose clip is unusable."""
 
 
 class TaskConfigError(UserError, ValueError):
@@ -82,7 +87,8 @@ def resolve_object(target: str, folder: Path, path: Path, key: str) -> Any:
     """`module:attr`: a `module.py` beside the task file first, then an importable module."""
     module_name, colon, attr = target.partition(":")
     if not colon or not module_name or not attr:
-        raise _fail(path, key, f"{target!r} is not module:function")
+        named = f" or one of {', '.join(HOOKS)}" if key == "request" else ""
+        raise _fail(path, key, f"{target!r} is not module:function{named}")
     local = folder / f"{module_name}.py"
     try:
         module = import_file(local) if local.is_file() else importlib.import_module(module_name)
@@ -201,7 +207,7 @@ def load_task_file(path: str | Path) -> Task:
         if key not in raw:
             raise _fail(path, key, f"missing (required keys: {', '.join(REQUIRED)})")
     request = str(raw.get("request", "default"))
-    build = HOOKS.get(request) or resolve_object(request, path.parent, path, "request")
+    build = resolve_object(HOOKS.get(request, request), path.parent, path, "request")
     return Task(
         name=str(raw["name"]),
         family=str(raw["family"]),

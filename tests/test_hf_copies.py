@@ -19,6 +19,7 @@ from evals.datasets.librispeech import read_librispeech
 from evals.datasets.musiccaps import read_musiccaps
 from evals.datasets.vctk import read_vctk_tts
 from evals.media import load_audio
+from evals.progress import expected_total
 from evals.task import DataNotFoundError
 from evals.types import Audio
 from tests.coco_data import write_coco
@@ -89,8 +90,10 @@ def test_librispeech_copy_reads_like_the_original(layout, tmp_path):
         }
         for s in original
     ]
-    copy = list(read_librispeech(WRITERS[layout](tmp_path / "hf", rows)))
+    folder = WRITERS[layout](tmp_path / "hf", rows)
+    copy = list(read_librispeech(folder))
     assert [s.id for s in copy] == [s.id for s in original]
+    assert expected_total(read_librispeech, str(folder), None) == len(rows)  # progress total
     for a, b in zip(original, copy):
         assert a.references == b.references
         assert {**a.metadata, "audio": None} == {**b.metadata, "audio": None}

@@ -275,3 +275,11 @@ def test_ls_readers_lists_names_and_options(capsys):
     assert main(["ls", "readers", "-v"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("asr-manifest ") and "options: split, annotations" in out
+
+
+def test_named_request_hooks(tmp_path):
+    (tmp_path / "t.yaml").write_text(TASK + "request: voice-prompt\n")
+    assert load_task_file(tmp_path / "t.yaml").build_request.__name__ == "tts_request"
+    (tmp_path / "t.yaml").write_text(TASK + "request: voice\n")
+    with pytest.raises(TaskConfigError, match="or one of default, voice-prompt, music-clip"):
+        load_task_file(tmp_path / "t.yaml")
