@@ -283,3 +283,13 @@ def test_named_request_hooks(tmp_path):
     (tmp_path / "t.yaml").write_text(TASK + "request: voice\n")
     with pytest.raises(TaskConfigError, match="or one of default, voice-prompt, music-clip"):
         load_task_file(tmp_path / "t.yaml")
+
+
+def test_include_path_before_and_after_the_subcommand(tmp_path, capsys):
+    for name in ("before", "after"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.yaml").write_text(TASK.replace("user-asr", f"{name}-asr"))
+    args = ["--include-path", str(tmp_path / "before"), "ls", "tasks"]
+    assert main([*args, "--include-path", str(tmp_path / "after")]) == 0
+    out = capsys.readouterr().out
+    assert "\nbefore-asr " in out and "\nafter-asr " in out

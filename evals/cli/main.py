@@ -45,12 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more (warnings and info)")
     parser.add_argument("--version", action="version", version=f"anybench {_version()}")
-    add_include_path(parser, default=[])
+    add_include_path(parser, "include_path")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)
     for subparser in sub.choices.values():
-        add_include_path(subparser, default=argparse.SUPPRESS)
+        add_include_path(subparser, "include_path_after")
     return parser
 
 
@@ -63,12 +63,13 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def add_include_path(parser: argparse.ArgumentParser, default) -> None:
-    """`--include-path DIR`, accepted before or after the subcommand."""
+def add_include_path(parser: argparse.ArgumentParser, dest: str) -> None:
+    """`--include-path DIR`, accepted before and after the subcommand (kept apart, then joined)."""
     parser.add_argument(
         "--include-path",
+        dest=dest,
         action="append",
-        default=default,
+        default=[],
         metavar="DIR",
         help="a folder of task files (YAML) and Python modules to register (repeatable; also "
         "$ANYBENCH_INCLUDE_PATH, separated by ':')",
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from evals.include import env_paths, include
 
-        include([*env_paths(), *args.include_path])
+        include([*env_paths(), *args.include_path, *args.include_path_after])
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("anybench: interrupted; run the same command again to resume", file=sys.stderr)
