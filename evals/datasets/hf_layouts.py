@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from evals.datasets.hf_copies import HFSource, cache_dir, columns_of, iter_rows, media_path
+from evals.datasets.hf_copies import HFSource, columns_of, iter_rows, media_path
 from evals.datasets.voice_prompts import Utterance, with_voice_prompts
 from evals.task import DataNotFoundError
 from evals.types import Audio, Image, Modality, Sample, Text
@@ -169,7 +169,7 @@ def read_hf_musiccaps(
         "audio",
     )
     keep = SPLITS[split]
-    clips_at = cache_dir("musiccaps")
+    clips_at = source.path  # where a missing clip was looked for: the copy's audio column
     missing, total = [], 0
     for raw in iter_rows(source, "MusicCaps", ("ytid", "caption"), optional, MUSICCAPS):
         row = {k: _csv_value(v) for k, v in raw.items() if k != "audio"}
