@@ -110,7 +110,8 @@ def test_one_parquet_file(tmp_path):
     assert all(s.metadata["chapter"] == s.id.split("-")[1] for s in copy)
 
 
-def test_vctk_copy_keeps_the_voice_prompt_rule(tmp_path):
+@pytest.mark.parametrize("layout", ["parquet-folder", "save_to_disk"])
+def test_vctk_copy_keeps_the_voice_prompt_rule(layout, tmp_path):
     original = list(read_vctk_tts(make_vctk(tmp_path / "orig")))
     rows = []
     for s in original:
@@ -125,7 +126,7 @@ def test_vctk_copy_keeps_the_voice_prompt_rule(tmp_path):
             }
         )
     rows.insert(1, {**rows[0], "file": rows[0]["file"].replace("mic1", "mic2")})  # skipped
-    copy = list(read_vctk_tts(write_save_to_disk(tmp_path / "hf", rows)))
+    copy = list(read_vctk_tts(WRITERS[layout](tmp_path / "hf", rows)))
     assert [s.id for s in copy] == [s.id for s in original]
     for a, b in zip(original, copy):
         assert a.inputs == b.inputs and a.metadata.get("prompt_id") == b.metadata.get("prompt_id")
@@ -133,7 +134,8 @@ def test_vctk_copy_keeps_the_voice_prompt_rule(tmp_path):
             assert same_audio(a.metadata["prompt_audio"], b.metadata["prompt_audio"])
 
 
-def test_coco_karpathy_copy_with_image_bytes(tmp_path):
+@pytest.mark.parametrize("layout", ["parquet-folder", "save_to_disk"])
+def test_coco_karpathy_copy_with_image_bytes(layout, tmp_path):
     fixture = write_coco(tmp_path / "orig")
     original = list(read_coco_captions(fixture.root))
     rows = [
@@ -146,14 +148,15 @@ def test_coco_karpathy_copy_with_image_bytes(tmp_path):
         for s in original
     ]
     rows.append({**rows[0], "cocoid": 999999, "split": "train"})
-    copy = list(read_coco_captions(write_parquet(tmp_path / "hf", rows)))
+    copy = list(read_coco_captions(WRITERS[layout](tmp_path / "hf", rows)))
     assert [s.id for s in copy] == [s.id for s in original]
     for a, b in zip(original, copy):
         assert a.references == b.references
         assert Path(a.inputs[0].path).read_bytes() == Path(b.inputs[0].path).read_bytes()
 
 
-def test_musiccaps_copy_with_and_without_clips(tmp_path):
+@pytest.mark.parametrize("layout", ["parquet-folder", "save_to_disk"])
+def test_musiccaps_copy_with_and_without_clips(layout, tmp_path):
     root = write_musiccaps(tmp_path / "orig", 4, rate=8000, missing=[2])
     original = list(read_musiccaps(root, input="music"))
     with open(root / "musiccaps-public.csv", encoding="utf-8") as f:
@@ -168,7 +171,7 @@ def test_musiccaps_copy_with_and_without_clips(tmp_path):
             is_audioset_eval=row["is_audioset_eval"] == "True",
             audio=feature(str(clip)) if clip.is_file() else None,
         )
-    copy = list(read_musiccaps(write_save_to_disk(tmp_path / "hf", rows), input="music"))
+    copy = list(read_musiccaps(WRITERS[layout](tmp_path / "hf", rows), input="music"))
     assert [s.id for s in copy] == [s.id for s in original]
     for a, b in zip(original, copy):
         keep = ("aspects", "start_s", "is_audioset_eval", "clip_source", "clip_offset")
