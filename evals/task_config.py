@@ -127,10 +127,9 @@ def read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         problem = "extends itself" if base_path.resolve() in seen else f"no file {base_path}"
         raise _fail(path, "extends", problem)
     base = read_raw(base_path, (*seen, path.resolve()))
-    data = {**base.get("data", {}), **raw.get("data", {})} if "data" in raw else base.get("data")
     merged = {**base, **raw}
-    if data is not None:
-        merged["data"] = data
+    if isinstance(base.get("data"), dict) and isinstance(raw.get("data"), dict):
+        merged["data"] = {**base["data"], **raw["data"]}  # key by key; _data checks the rest
     return merged
 
 
