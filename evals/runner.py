@@ -7,6 +7,7 @@ complete log line are skipped, so none is lost or done twice.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from evals.model_calls import generate_batch, materialize
 from evals.records import PredictionRecord
 from evals.registry import MODELS, TASKS
 from evals.run_config import RunConfig, reconcile_config
-from evals.spec import ModelSpec, SpecError
+from evals.spec import ModelSpec, SpecError, parse_options
 from evals.store import RunStore
 from evals.subset import sample_key, seed_for
 from evals.task import Task
@@ -140,6 +141,8 @@ class TaskRunner:
         """
         shard = self.options.shard
         done = self.store.done_ids(self.task.name, keep=shard.owns)
+        if done:
+            print(f"{self.task.name}: {self.resume_note(done)}", file=sys.stderr, flush=True)
         owned = [0]
         part = self.options.log_part or shard.log_part
         made = 0
@@ -163,6 +166,14 @@ class TaskRunner:
             self.task.name, owned[0], time.perf_counter() - t0, part, limit=tc.limit
         )
         return made
+
+    def resume_note(self, done: set[str]) -> str:
+        """'resuming: 31 of 48 samples done': this process's samples that have a log line."""
+        tc = self.config.tasks[self.task.name]
+        owned = [s.id for s in self.task.samples(tc.data, tc.limit, self.config.seed)]
+        owned = [i for i in owned if self.options.shard.owns(i)]
+        have = sum(i in done for i in owned)
+        return f"resuming: {have} of {len(owned)} samples done"
 
     def batches(self, pending: Iterator[Sample]) -> Iterator[list[Indexed]]:
         """Length-sorted batches of the sizer's current size, window by window."""
@@ -234,6 +245,24 @@ class TaskRunner:
         )
 
 
+class EmptyDataError(UserError, ValueError):
+    """A task's data holds no samples."""
+
+
+def check_data(task: Task, path: str) -> None:
+    """Open the task's data and read its first sample, so a wrong path, a bad layout or an empty
+    dataset fails before the run folder is touched (later lines fail when they are reached)."""
+    reader = task.data.reader(Path(path), **dict(task.data.options))
+    try:
+        first = next(iter(reader), None)
+    finally:
+        close = getattr(reader, "close", None)
+        if close:
+            close()
+    if first is None:
+        raise EmptyDataError(f"task {task.name}: no samples in {path}")
+
+
 def capability_error(model: str, task: Task, reason: str) -> CapabilityError:
     return CapabilityError(
         f"model {model} cannot serve task {task.name} ({task.input.value} -> {task.output.value}): {reason}"
@@ -271,11 +300,14 @@ def run(
     adapter: ModelAdapter | None = None,
     label: str | None = None,
     skip_unservable: bool = False,
+    fresh: bool = False,
 ) -> RunStore:
     """Generate predictions for `tasks` with `model` into the run folder `out` (resuming).
 
     Tasks the model cannot serve raise CapabilityError, or are skipped when `skip_unservable`
     (suites); the check runs on the adapter class before loading and on the loaded adapter.
+    Data and model inputs are resolved and fingerprinted before anything is written; an input
+    that changed since the run was made is refused, unless `fresh` (the old outputs are deleted).
     """
     options = options or RunOptions()
     adapter_cls = MODELS.get(model.name)
@@ -290,16 +322,19 @@ def run(
         adapter_cls.capability_reason,
         skip_unservable,
     )
+    parse_options(adapter_cls.Options, dict(model.options), f"model {model.name}")  # cheap first
     store = RunStore(out)
-    reconcile_config(
-        store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset), write=False
-    )
+    wanted = RunConfig.build(model, task_objs, data or {}, limit, seed, preset)
+    for task in task_objs:
+        check_data(task, wanted.tasks[task.name].data)
+    if fresh:
+        store.clear()
+    reconcile_config(store, wanted, write=False)  # nothing is written before the start is valid
     adapter = adapter or load_adapter(model)
     try:
         task_objs = servable(task_objs, model.name, adapter.unavailable_reason, skip_unservable)
-        config = reconcile_config(
-            store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset)
-        )
+        config = reconcile_config(store, wanted.only([t.name for t in task_objs]))
+        store.sweep_temp_files()
         store.write_model_info(model, adapter.describe(), label=label)
         progress = _progress_bar(options.progress)
         for task in task_objs:

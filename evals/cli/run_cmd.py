@@ -69,6 +69,12 @@ def add_parser(sub) -> None:
         help="run folder name (default: model name + hash of model, decoding and seed, so the "
         "same command resumes the same run)",
     )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start the run folder afresh: delete its predictions, media and scores (earlier "
+        "results stay in its history/) instead of resuming; needed when an input changed",
+    )
     p.add_argument("--label", help="display name of this run in tables (default: the model spec)")
     p.add_argument(
         "--seed", type=int, default=0, help="run seed; per-sample seeds derive from it (default 0)"
@@ -150,6 +156,7 @@ def main(args) -> int:
             options=options,
             label=args.label,
             skip_unservable=bool(args.suite),
+            fresh=args.fresh and options.shard.index == 0,
         )
 
     launch = LaunchEnv.detect()
