@@ -65,10 +65,11 @@ def add_bootstrap(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_metrics(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--metrics",
-        type=csv_list,
-        metavar="PRESET,...",
-        help="score with these metric presets instead of each task's defaults",
-    )
+METRICS_INSTEAD = "score with these metric presets instead of each task's defaults"
+METRICS_ADDED = (
+    "add these metric presets to those the run was scored with (config.json keeps the union)"
+)
+
+
+def add_metrics(p: argparse.ArgumentParser, help: str = METRICS_INSTEAD) -> None:
+    p.add_argument("--metrics", type=csv_list, metavar="PRESET,...", help=help)

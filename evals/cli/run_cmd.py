@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
+import sys
 from pathlib import Path
 
 from evals.cli.common import (
@@ -125,9 +126,10 @@ def main(args) -> int:
 
     from evals import runner
     from evals.distributed import DistributedError, LaunchEnv, RankGroup
+    from evals.metric_fit import presets_for
     from evals.registry import MODELS, TASKS
     from evals.run_config import RunConfig
-    from evals.scoring import score_run
+    from evals.scoring import partial_notes, score_run
     from evals.shards import finalize
     from evals.store import RunStore
     from evals.suites import load_suite
@@ -135,7 +137,8 @@ def main(args) -> int:
 
     tasks = args.tasks or list(load_suite(args.suite).tasks)
     for name in tasks:
-        TASKS.get(name)  # unknown names fail here, with suggestions
+        # unknown tasks and metrics, and metrics that cannot score a task, fail before generating
+        presets_for(name, TASKS.get(name).direction, (), args.metrics)
     MODELS.get(args.model.name)
     out = Path(args.out) / (args.run_id or default_run_id(args))
     options = runner.RunOptions(
@@ -189,10 +192,15 @@ def main(args) -> int:
     if args.no_score:
         return 0
     results = score_run(
-        store.root, metrics=args.metrics, boot=BootstrapSpec(resamples=args.bootstrap)
+        store.root,
+        metrics=args.metrics,
+        boot=BootstrapSpec(resamples=args.bootstrap),
+        accumulate=False,
     )
     from reports.table import markdown_table
 
     print(markdown_table([results]))
+    for note in partial_notes(results):
+        print(f"anybench: {note}", file=sys.stderr)
     print(f"results: {store.results_path}")
     return 0
