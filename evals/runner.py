@@ -24,7 +24,7 @@ from evals.batching import (
 )
 from evals.errors import SampleError, UserError
 from evals.log_writer import OrderedLogWriter
-from evals.model_calls import generate_batch, materialize
+from evals.model_calls import flag_degenerate_input, generate_batch, materialize
 from evals.records import PredictionRecord
 from evals.registry import MODELS, TASKS
 from evals.run_config import RunConfig, reconcile_config
@@ -211,9 +211,10 @@ class TaskRunner:
         t0 = time.perf_counter()
         responses = generate_batch(self.adapter, [m for _, _, m in ready], self.sizer)
         wall = (time.perf_counter() - t0) / max(len(ready), 1)
-        for (item, request, _), response in zip(ready, responses):
+        for (item, request, loaded), response in zip(ready, responses):
             if "generate" not in response.timings:
                 response = replace(response, timings={**response.timings, "generate": wall})
+            response = flag_degenerate_input(loaded, response)
             out.put(item.index, self.record(item.sample, request, response))
         return len(prepared.batch)
 
@@ -245,16 +246,26 @@ class TaskRunner:
         )
 
 
+TEXT_DATA_SUFFIXES = frozenset({".jsonl", ".json", ".csv", ".txt", ".tsv"})
+"""Data files read whole before a run starts (cheap: text, no media decoded)."""
+
+
 class EmptyDataError(UserError, ValueError):
     """A task's data holds no samples."""
 
 
 def check_data(task: Task, path: str) -> None:
-    """Open the task's data and read its first sample, so a wrong path, a bad layout or an empty
-    dataset fails before the run folder is touched (later lines fail when they are reached)."""
+    """Open the task's data so a wrong path, a bad layout or an empty dataset fails before the
+    run folder is touched: a text data file (a manifest) is read whole, every line checked; a folder
+    only up to its first sample (its later entries fail when they are reached)."""
     reader = task.data.reader(Path(path), **dict(task.data.options))
     try:
-        first = next(iter(reader), None)
+        if Path(path).suffix in TEXT_DATA_SUFFIXES and Path(path).is_file():
+            first = None
+            for sample in reader:
+                first = first or sample
+        else:
+            first = next(iter(reader), None)
     finally:
         close = getattr(reader, "close", None)
         if close:

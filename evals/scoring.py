@@ -73,11 +73,32 @@ def task_integrity(
     """Integrity counts; `partial` (with the expected count where it can be told) when the
     task's generation has not finished for its current subset."""
     finished = done is not None and done.get("limit", limit) == limit
-    if finished:
-        return integrity(records, done["expected"])
-    expected = _enumerated(store, task)
-    counts = integrity(records, expected)
-    return replace(counts, partial=True)
+    counts = integrity(records, done["expected"] if finished else _enumerated(store, task))
+    note = unmatched_predictions(store, task, records)
+    if note is not None:
+        counts = replace(counts, examples=(*counts.examples, note))
+    return counts if finished else replace(counts, partial=True)
+
+
+def unmatched_predictions(store: RunStore, task: str, records: RecordIndex) -> dict | None:
+    """An integrity example for output ids that matched no sample (the predictions adapter's
+    `unmatched_prediction_ids` report), so every report lists them beside the counts."""
+    report = store.read_model_info().get("report") or {}
+    entry = (report.get("unmatched_prediction_ids") or {}).get(task)
+    if not entry:
+        return None
+    logged = set(records.sample_ids)
+    shown = [str(i) for i in entry.get("examples", ()) if str(i) not in logged]
+    count = int(entry.get("count", 0)) - (len(entry.get("examples", ())) - len(shown))
+    if count <= 0:
+        return None
+    more = f" and {count - len(shown)} more" if count > len(shown) else ""
+    return {
+        "sample_id": shown[0] if shown else "?",
+        "status": "unmatched",
+        "stage": "predictions",
+        "reason": f"{count} prediction id(s) match no sample of the task: {', '.join(shown)}{more}",
+    }
 
 
 def _enumerated(store: RunStore, task: str) -> int | None:

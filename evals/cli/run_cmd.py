@@ -17,6 +17,7 @@ from evals.cli.common import (
     model_spec,
     positive_int,
     shard,
+    stop_on_sigterm,
 )
 from evals.distributed import PEER_TIMEOUT_S
 
@@ -135,6 +136,7 @@ def main(args) -> int:
     from evals.suites import load_suite
     from metrics.bootstrap import BootstrapSpec
 
+    stop_on_sigterm()
     tasks = args.tasks or list(load_suite(args.suite).tasks)
     for name in tasks:
         # unknown tasks and metrics, and metrics that cannot score a task, fail before generating

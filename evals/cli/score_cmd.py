@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evals.cli.common import METRICS_ADDED, add_bootstrap, add_metrics, csv_list
+from evals.cli.common import METRICS_ADDED, add_bootstrap, add_metrics, csv_list, stop_on_sigterm
 
 
 def add_parser(sub) -> None:
@@ -29,6 +29,7 @@ def main(args) -> int:
     from metrics.bootstrap import BootstrapSpec
     from reports.table import markdown_table
 
+    stop_on_sigterm()
     results = score_run(
         args.run,
         metrics=args.metrics,
