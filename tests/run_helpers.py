@@ -26,7 +26,10 @@ class Outcome:
 def cli(capsys, *args: str) -> Outcome:
     """`anybench ARGS` in this process (the test models registered)."""
     capsys.readouterr()
-    code = main([str(a) for a in args])
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # argparse rejects bad option values this way
+        code = int(exc.code or 0)
     captured = capsys.readouterr()
     return Outcome(code, captured.out, captured.err)
 
