@@ -48,7 +48,8 @@ def rms_dbfs(samples: np.ndarray) -> float:
     """RMS level in dB re full scale (-inf for digital silence or an empty clip)."""
     if not samples.size:
         return float("-inf")
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    flat = np.ravel(samples)
+    rms = float(np.sqrt(float(np.dot(flat, flat)) / flat.size))  # no per-sample temporary
     return 20.0 * np.log10(rms) if rms > 0 else float("-inf")
 
 

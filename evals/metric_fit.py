@@ -25,12 +25,13 @@ def presets_for(
     added: Sequence[str] | None = None,
 ) -> tuple[str, ...]:
     """The task's presets: `defaults`, then `added` ones not among them; every one known, and
-    fitting the task's direction (None: the task is unknown here, fit not checked)."""
+    each added one fitting the task's direction (None: the task is unknown here, fit not
+    checked). Defaults are the task's own choice, already fitting or deliberately kept."""
     names = tuple(dict.fromkeys([*defaults, *(added or ())]))
-    for name in added or ():
+    for name in names:
         preset = METRICS.get(name).preset  # unknown names: one line with suggestions
         reason = preset.fit_reason(direction) if direction is not None else None
-        if reason is not None:
+        if reason is not None and name in (added or ()):
             raise MetricFitError(
                 f"--metrics {name} cannot score task {task}: {reason} "
                 "(choose the tasks with --tasks, or see `anybench ls metrics -v`)"

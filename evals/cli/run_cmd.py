@@ -197,7 +197,7 @@ def main(args) -> int:
         store.root,
         metrics=args.metrics,
         boot=BootstrapSpec(resamples=args.bootstrap),
-        accumulate=False,
+        accumulate=store.results_path.exists(),  # a first scoring uses --metrics instead
     )
     from reports.table import markdown_table
 
