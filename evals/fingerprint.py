@@ -3,8 +3,9 @@
 - A file given directly (a manifest, a predictions JSONL) is hashed by content; a weight file
   by its safetensors header, or its size and mtime.
 - A folder (a dataset, a checkpoint) by a listing: every file's relative name, and its content
-  hash when small (configs, tokenizers, manifests) or its size and mtime (or safetensors header)
-  when large (audio, images, weights). Renaming, adding, removing or rewriting a file changes it.
+  hash for small text files (configs, tokenizers, transcripts, manifests), else its size and
+  mtime (or safetensors header) (audio, images, weights). Renaming, adding, removing or
+  rewriting a file changes it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 SMALL_FILE_BYTES = 256 * 1024
-"""Files in a folder up to this size are hashed by content; larger ones by size and mtime."""
+"""Text files in a folder up to this size are hashed by content; larger ones by size and mtime."""
+TEXT_SUFFIXES = frozenset(
+    {".json", ".jsonl", ".yaml", ".yml", ".txt", ".csv", ".tsv", ".model", ".cfg", ".toml"}
+)
+"""Configs, tokenizers, transcripts and manifests: hashed by content inside a folder (media and
+weights are not read: their size and mtime stand for them)."""
 WEIGHT_SUFFIXES = frozenset({".bin", ".safetensors", ".pt", ".pth", ".ckpt", ".onnx", ".gguf"})
 """Weight files: never read whole (their header, or size and mtime, stand for them)."""
 CHUNK = 1 << 20
@@ -43,13 +49,15 @@ def _safetensors_header(path: Path) -> str | None:
         return None
 
 
-def file_fingerprint(path: Path, small: int | None = None) -> str:
-    """One file: content hash, unless it is a weight file or larger than `small` (if given)."""
+def file_fingerprint(path: Path, in_folder: bool = False) -> str:
+    """One file: its content hash; a weight file (or, inside a folder, anything but a small
+    text file) by its safetensors header or its size and mtime."""
     st = path.stat()
     header = _safetensors_header(path) if path.suffix == ".safetensors" else None
     if header is not None:
         return f"st:{header}:{st.st_size}"
-    if path.suffix in WEIGHT_SUFFIXES or (small is not None and st.st_size > small):
+    small_text = path.suffix in TEXT_SUFFIXES and st.st_size <= SMALL_FILE_BYTES
+    if path.suffix in WEIGHT_SUFFIXES or (in_folder and not small_text):
         return f"stat:{st.st_size}:{st.st_mtime_ns}"
     return f"sha:{_content(path)}"
 
@@ -63,7 +71,7 @@ def folder_fingerprint(path: Path) -> str:
             full = Path(root) / name
             rel = full.relative_to(path).as_posix()
             try:
-                fp = file_fingerprint(full, SMALL_FILE_BYTES)
+                fp = file_fingerprint(full, in_folder=True)
             except OSError:
                 fp = "unreadable"
             h.update(f"{rel}\0{fp}\n".encode())

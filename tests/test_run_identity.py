@@ -73,3 +73,29 @@ def test_resume_says_how_many_samples_were_done(tmp_path, capsys):
     grown = cli(capsys, *run_args(tmp_path, data, "--no-score"))
     assert grown.code == 0
     assert "manifest-asr: resuming: 3 of 5 samples done" in grown.err
+
+
+def test_safetensors_by_header_and_media_by_size_and_mtime(tmp_path):
+    import os
+    import struct
+
+    from evals.fingerprint import path_fingerprint
+
+    def safetensors(path, shape):
+        header = json.dumps({"w": {"dtype": "F32", "shape": shape, "data_offsets": [0, 16]}})
+        path.write_bytes(struct.pack("<Q", len(header)) + header.encode() + b"\0" * 16)
+
+    ckpt = tmp_path / "ckpt"
+    ckpt.mkdir()
+    safetensors(ckpt / "model.safetensors", [4])
+    before = path_fingerprint(ckpt)
+    os.utime(ckpt / "model.safetensors", ns=(1, 1))  # a copy: same header, another mtime
+    assert path_fingerprint(ckpt) == before
+    safetensors(ckpt / "model.safetensors", [2, 2])  # another tensor layout
+    assert path_fingerprint(ckpt) != before
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.wav").write_bytes(b"RIFF1234")
+    listing = path_fingerprint(data)
+    os.utime(data / "a.wav", ns=(10**18, 10**18))
+    assert path_fingerprint(data) != listing
