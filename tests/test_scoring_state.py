@@ -127,3 +127,14 @@ def test_a_preset_that_raises_is_unavailable_and_the_others_score(scored, capsys
     assert metrics["test-boom"]["unavailable"] == "ZeroDivisionError: boom in the scorer"
     assert metrics["test-fine"]["value"] == 1.0
     assert metrics["wer@whisper-norm"]["value"] == 0.0
+
+
+def test_run_metrics_choose_the_first_scoring_then_score_adds(tmp_path, capsys):
+    data = write_asr_manifest(tmp_path / "data", 3)
+    assert cli(capsys, *run_args(tmp_path, data, "--metrics", "wer@basic")).code == 0
+    run = tmp_path / "r"
+    assert list(results(run)["tasks"]["manifest-asr"]["metrics"]) == ["wer@basic"]
+    config = json.loads((run / "config.json").read_text())
+    assert config["tasks"]["manifest-asr"]["metrics"] == ["wer@basic"]
+    assert cli(capsys, "score", run, "--metrics", "wer@basic-utt", "--bootstrap", "50").code == 0
+    assert list(results(run)["tasks"]["manifest-asr"]["metrics"]) == ["wer@basic", "wer@basic-utt"]
