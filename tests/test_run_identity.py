@@ -99,3 +99,9 @@ def test_safetensors_by_header_and_media_by_size_and_mtime(tmp_path):
     listing = path_fingerprint(data)
     os.utime(data / "a.wav", ns=(10**18, 10**18))
     assert path_fingerprint(data) != listing
+
+
+def test_fresh_is_refused_for_a_shard(tmp_path, capsys):
+    data = write_asr_manifest(tmp_path / "data", 2)
+    out = cli(capsys, *run_args(tmp_path, data, "--fresh", "--shard", "0/2"))
+    assert out.code == 2 and "--fresh would delete what other shards or ranks" in out.err

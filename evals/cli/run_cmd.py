@@ -161,10 +161,15 @@ def main(args) -> int:
             options=options,
             label=args.label,
             skip_unservable=bool(args.suite),
-            fresh=args.fresh and options.shard.index == 0,
+            fresh=args.fresh,
         )
 
     launch = LaunchEnv.detect()
+    if args.fresh and (launch is not None or args.shard):
+        raise DistributedError(
+            "--fresh would delete what other shards or ranks are writing: use another --run-id, "
+            "or delete the run folder once before starting the shards"
+        )
     if launch is None:
         store = generate(options)
     else:
