@@ -28,6 +28,46 @@ class AudioCheck:
 DEFAULT_CHECK = AudioCheck()
 
 
+@dataclass(frozen=True)
+class DegenerateInput:
+    """When a model's input clip is degenerate: it is still generated and scored, but its record
+    is flagged `degenerate` (Response.flags), so the integrity counts show it."""
+
+    min_seconds: float = 0.1
+    """A clip shorter than this cannot hold a word (ASR models hallucinate on it)."""
+    silence_rms_dbfs: float = -60.0
+    """A clip whose RMS level (dB re full scale) is below this is silent."""
+
+
+DEGENERATE_INPUT = DegenerateInput()
+"""The thresholds every task uses for its input audio (documented in the README's integrity
+section: too short < 0.1 s, silent RMS < -60 dBFS)."""
+
+
+def rms_dbfs(samples: np.ndarray) -> float:
+    """RMS level in dB re full scale (-inf for digital silence or an empty clip)."""
+    if not samples.size:
+        return float("-inf")
+    flat = np.ravel(samples)
+    rms = float(np.sqrt(float(np.dot(flat, flat)) / flat.size))  # no per-sample temporary
+    return 20.0 * np.log10(rms) if rms > 0 else float("-inf")
+
+
+def degenerate_reasons(
+    samples: np.ndarray, rate: int, check: DegenerateInput = DEGENERATE_INPUT
+) -> list[str]:
+    """Why an input clip is degenerate (too short, silent); empty when it is not."""
+    reasons = []
+    seconds = samples.size / float(rate)
+    if seconds < check.min_seconds:
+        reasons.append(f"too short: {seconds:.3f} s (< {check.min_seconds:g} s)")
+    level = rms_dbfs(samples)
+    if level < check.silence_rms_dbfs:
+        shown = "digital silence" if level == float("-inf") else f"RMS {level:.1f} dBFS"
+        reasons.append(f"silent: {shown} (< {check.silence_rms_dbfs:g} dBFS)")
+    return reasons
+
+
 def peak_dbfs(samples: np.ndarray) -> float:
     """Peak level in dB re full scale (-inf for digital silence or an empty clip)."""
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0

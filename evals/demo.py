@@ -15,6 +15,7 @@ from pathlib import Path
 
 from evals.registry import MODELS
 from evals.results import RunResults
+from evals.run_config import ConfigMismatchError
 from evals.runner import RunOptions, run
 from evals.scoring import score_run
 from evals.spec import ModelSpec, SpecError
@@ -131,14 +132,14 @@ def run_demo(out: str | Path, sentences_per_voice: int = 3, progress: bool = Tru
         model = ModelSpec.parse(spec)
         run_dir = out / label.lower().replace(" ", "-").replace("(", "").replace(")", "")
         print(f"[demo] {label}: {', '.join(tasks)}")
-        run(
-            model,
-            tasks,
-            run_dir,
-            data=data,
-            options=RunOptions(batch_size=4, progress=progress),
-            label=label,
-        )
+        options = RunOptions(batch_size=4, progress=progress)
+        try:
+            run(model, tasks, run_dir, data=data, options=options, label=label)
+        except (
+            ConfigMismatchError
+        ) as exc:  # the test set was rebuilt: the demo's folders are its own
+            print(f"[demo] {label}: starting afresh ({exc})")
+            run(model, tasks, run_dir, data=data, options=options, label=label, fresh=True)
         results.append(score_run(run_dir))
     table = markdown_table(results)
     path = out / "report.md"

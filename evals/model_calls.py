@@ -11,7 +11,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from evals.adapters.base import ModelAdapter
+from evals.audio_checks import degenerate_reasons
 from evals.batching import BatchSizer, is_out_of_memory
 from evals.media import MediaError, load_audio, materialize_audio, materialize_image
 from evals.types import Audio, Image, Modality, Request, Response, Text, Tokens
@@ -32,6 +35,22 @@ def materialize(request: Request) -> Request:
     inputs = tuple(load(p) for p in request.inputs)
     prompt = materialize_audio(request.voice_prompt) if request.voice_prompt else None
     return replace(request, inputs=inputs, voice_prompt=prompt)
+
+
+def flag_degenerate_input(request: Request, response: Response) -> Response:
+    """Flag `degenerate` a response whose (loaded) input audio is too short or silent; the
+    reasons go into `info["degenerate_input"]`. The sample keeps its status and is scored."""
+    reasons = [
+        reason
+        for part in request.inputs
+        if isinstance(part, Audio) and part.samples is not None and part.sample_rate
+        for reason in degenerate_reasons(np.asarray(part.samples), int(part.sample_rate))
+    ]
+    if not reasons:
+        return response
+    flags = tuple(dict.fromkeys((*response.flags, "degenerate")))
+    info = {**response.info, "degenerate_input": "; ".join(reasons)}
+    return replace(response, flags=flags, info=info)
 
 
 _OUTPUT_TYPES = {

@@ -66,8 +66,8 @@ class TaskProgress:
         if not self.enabled:
             return
         if done:
-            left = f", {self.total - done} to go" if self.total is not None else ""
-            self.say(f"{self.name}: resuming: {done} already done{left}")
+            of = f" of {self.total}" if self.total is not None else ""
+            self.say(f"{self.name}: resuming: {done}{of} samples done")
         if self.tty:
             from tqdm import tqdm
 

@@ -75,7 +75,8 @@ class Integrity:
     missing: int
     """Expected but absent from the predictions (an unfinished run)."""
     examples: tuple[Mapping[str, str], ...] = ()
-    """The first failures: sample id, stage and reason."""
+    """The first failures: sample id, status, stage and reason; plus, with status `unmatched`,
+    output ids that matched no sample (e.g. a predictions file's stray ids)."""
     truncated: int = 0
     """Of all records, how many carry the `truncated` flag (stopped at the token budget); a
     flag, not a bucket: these samples are also counted by their status."""

@@ -24,12 +24,12 @@ from evals.batching import (
 from evals.errors import SampleError, UserError
 from evals.generation import check_gen_kwargs
 from evals.log_writer import OrderedLogWriter
-from evals.model_calls import generate_batch, materialize
+from evals.model_calls import flag_degenerate_input, generate_batch, materialize
 from evals.progress import expected_total, generation
 from evals.records import PredictionRecord
 from evals.registry import MODELS, TASKS
 from evals.run_config import RunConfig, reconcile_config
-from evals.spec import ModelSpec, SpecError
+from evals.spec import ModelSpec, SpecError, parse_options
 from evals.store import RunStore
 from evals.subset import sample_key, seed_for
 from evals.task import Task
@@ -209,9 +209,10 @@ class TaskRunner:
         t0 = time.perf_counter()
         responses = generate_batch(self.adapter, [m for _, _, m in ready], self.sizer)
         wall = (time.perf_counter() - t0) / max(len(ready), 1)
-        for (item, request, _), response in zip(ready, responses):
+        for (item, request, loaded), response in zip(ready, responses):
             if "generate" not in response.timings:
                 response = replace(response, timings={**response.timings, "generate": wall})
+            response = flag_degenerate_input(loaded, response)
             out.put(item.index, self.record(item.sample, request, response))
         return len(prepared.batch)
 
@@ -241,6 +242,34 @@ class TaskRunner:
             response=response,
             voice_prompt=request.voice_prompt,
         )
+
+
+TEXT_DATA_SUFFIXES = frozenset({".jsonl", ".json", ".csv", ".txt", ".tsv"})
+"""Data files read whole before a run starts (cheap: text, no media decoded)."""
+
+
+class EmptyDataError(UserError, ValueError):
+    """A task's data holds no samples."""
+
+
+def check_data(task: Task, path: str) -> None:
+    """Open the task's data so a wrong path, a bad layout or an empty dataset fails before the
+    run folder is touched: a text data file (a manifest) is read whole, every line checked; a folder
+    only up to its first sample (its later entries fail when they are reached)."""
+    reader = task.data.reader(Path(path), **dict(task.data.options))
+    try:
+        if Path(path).suffix in TEXT_DATA_SUFFIXES and Path(path).is_file():
+            first = None
+            for sample in reader:
+                first = first or sample
+        else:
+            first = next(iter(reader), None)
+    finally:
+        close = getattr(reader, "close", None)
+        if close:
+            close()
+    if first is None:
+        raise EmptyDataError(f"task {task.name}: no samples in {path}")
 
 
 def capability_error(model: str, task: Task, reason: str) -> CapabilityError:
@@ -281,13 +310,16 @@ def run(
     label: str | None = None,
     skip_unservable: bool = False,
     gen_kwargs: Mapping[str, str] | None = None,
+    fresh: bool = False,
 ) -> RunStore:
     """Generate predictions for `tasks` with `model` into the run folder `out` (resuming).
 
     Tasks the model cannot serve raise CapabilityError, or are skipped when `skip_unservable`
     (suites); the check runs on the adapter class before loading and on the loaded adapter.
     `gen_kwargs` (raw strings) override the decoding preset, typed by the adapter's
-    `generation_options`.
+    `generation_options`. Data and model inputs are resolved and fingerprinted before anything
+    is written; an input that changed since the run was made is refused, unless `fresh` (the old
+    outputs are deleted).
     """
     options = options or RunOptions()
     adapter_cls = MODELS.get(model.name)
@@ -303,18 +335,19 @@ def run(
         adapter_cls.capability_reason,
         skip_unservable,
     )
+    parse_options(adapter_cls.Options, dict(model.options), f"model {model.name}")  # cheap first
     store = RunStore(out)
-    reconcile_config(
-        store,
-        RunConfig.build(model, task_objs, data or {}, limit, seed, preset, overrides),
-        write=False,
-    )
+    wanted = RunConfig.build(model, task_objs, data or {}, limit, seed, preset, overrides)
+    for task in task_objs:
+        check_data(task, wanted.tasks[task.name].data)
+    if fresh:
+        store.clear()
+    reconcile_config(store, wanted, write=False)  # nothing is written before the start is valid
     adapter = adapter or load_adapter(model)
     try:
         task_objs = servable(task_objs, model.name, adapter.unavailable_reason, skip_unservable)
-        config = reconcile_config(
-            store, RunConfig.build(model, task_objs, data or {}, limit, seed, preset, overrides)
-        )
+        config = reconcile_config(store, wanted.only([t.name for t in task_objs]))
+        store.sweep_temp_files()
         store.write_model_info(model, adapter.describe(), label=label)
         for task in task_objs:
             tc = config.tasks[task.name]

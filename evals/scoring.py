@@ -21,11 +21,14 @@ from pathlib import Path
 from typing import IO
 
 from evals import provenance
+from evals.errors import UserError
+from evals.metric_fit import presets_for
 from evals.progress import scoring_step
 from evals.record_index import IndexEntry, RecordIndex
 from evals.records import PredictionRecord
-from evals.registry import METRICS, TASKS
+from evals.registry import METRICS, TASKS, UnknownNameError
 from evals.results import SCHEMA_VERSION, Integrity, MetricResult, RunResults, TaskResult, to_json
+from evals.results import from_json as results_from_json
 from evals.run_config import RunConfig
 from evals.store import RunStore, atomic_write_lines
 from evals.types import Status
@@ -65,6 +68,50 @@ def integrity(records: RecordIndex, expected: int | None) -> Integrity:
     )
 
 
+def task_integrity(
+    store: RunStore, task: str, records: RecordIndex, done: Mapping | None, limit: int | None
+) -> Integrity:
+    """Integrity counts; `partial` (with the expected count where it can be told) when the
+    task's generation has not finished for its current subset."""
+    finished = done is not None and done.get("limit", limit) == limit
+    counts = integrity(records, done["expected"] if finished else _enumerated(store, task))
+    note = unmatched_predictions(store, task, records)
+    if note is not None:
+        counts = replace(counts, examples=(*counts.examples, note))
+    return counts if finished else replace(counts, partial=True)
+
+
+def unmatched_predictions(store: RunStore, task: str, records: RecordIndex) -> dict | None:
+    """An integrity example for output ids that matched no sample (the predictions adapter's
+    `unmatched_prediction_ids` report), so every report lists them beside the counts."""
+    report = store.read_model_info().get("report") or {}
+    entry = (report.get("unmatched_prediction_ids") or {}).get(task)
+    if not entry:
+        return None
+    logged = set(records.sample_ids)
+    shown = [str(i) for i in entry.get("examples", ()) if str(i) not in logged]
+    count = int(entry.get("count", 0)) - (len(entry.get("examples", ())) - len(shown))
+    if count <= 0:
+        return None
+    more = f" and {count - len(shown)} more" if count > len(shown) else ""
+    return {
+        "sample_id": shown[0] if shown else "?",
+        "status": "unmatched",
+        "stage": "predictions",
+        "reason": f"{count} prediction id(s) match no sample of the task: {', '.join(shown)}{more}",
+    }
+
+
+def _enumerated(store: RunStore, task: str) -> int | None:
+    """How many samples the task has (from its data), or None when its data cannot be read."""
+    try:
+        config = RunConfig.from_json(store.read_config(), store.config_path)
+        tc = config.tasks[task]
+        return sum(1 for _ in TASKS.get(task).samples(tc.data, tc.limit, config.seed))
+    except (UserError, OSError, KeyError):
+        return None
+
+
 def score_metric(
     metric: Metric, records: Sequence[PredictionRecord], boot: BootstrapSpec
 ) -> tuple[MetricResult, list[SampleScore]]:
@@ -77,17 +124,54 @@ def score_metric(
         protocol=preset.protocol(),
         protocol_hash=preset.protocol_hash(),
     )
+
+    def unavailable(reason: str) -> tuple[MetricResult, list[SampleScore]]:
+        log.warning("%s unavailable: %s", preset.name, reason)
+        return MetricResult(
+            value=None, ci_low=None, ci_high=None, n=0, n_policy=0, unavailable=reason, **base
+        ), []
+
+    if not records:
+        return unavailable("no scorable samples (every sample was an input error, or none)")
     try:
         scores = metric.score(records)
+        if len(scores) != len(records):
+            raise RuntimeError(
+                f"scored {len(scores)} of {len(records)} records (a metric must score each)"
+            )
+        return _summarize(metric, scores, boot, base)
     except MetricUnavailable as exc:
-        log.warning("%s unavailable: %s", preset.name, exc)
-        return MetricResult(
-            value=None, ci_low=None, ci_high=None, n=0, n_policy=0, unavailable=str(exc), **base
-        ), []
-    if len(scores) != len(records):
-        raise RuntimeError(
-            f"{preset.name}: scored {len(scores)} of {len(records)} records (a metric must score each)"
+        return unavailable(str(exc))
+    except Exception as exc:  # one preset's failure is its own: the others still score
+        return unavailable(one_line(exc))
+
+
+def one_line(exc: BaseException) -> str:
+    """`Type: message`, on one line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _summarize(
+    metric: Metric, scores: list[SampleScore], boot: BootstrapSpec, base: dict
+) -> tuple[MetricResult, list[SampleScore]]:
+    """The value and interval of per-sample scores; n/a when every one came from the policy."""
+    n_policy = sum(s.policy is not None for s in scores)
+    if n_policy == len(scores):
+        reason = (
+            f"every one of the {len(scores)} samples was scored by the failure policy "
+            f"({scores[0].policy}); no output could be measured"
         )
+        return MetricResult(
+            value=None,
+            ci_low=None,
+            ci_high=None,
+            n=len(scores),
+            n_policy=n_policy,
+            unavailable=reason,
+            scorer=metric.describe(),
+            **base,
+        ), scores
     stats = stack(scores)
     value = metric.reduce(stats)
     low, high = interval(metric, stats, boot)
@@ -97,7 +181,7 @@ def score_metric(
         ci_low=low,
         ci_high=high,
         n=len(scores),
-        n_policy=sum(s.policy is not None for s in scores),
+        n_policy=n_policy,
         scorer=metric.describe(),
         details=details,
         **base,
@@ -167,7 +251,7 @@ def score_task(
         version=version,
         data=data,
         limit=limit,
-        integrity=integrity(records, done["expected"] if done else None),
+        integrity=task_integrity(store, task, records, done, limit),
         metrics=metric_results,
         timings=timings,
     )
@@ -199,21 +283,46 @@ def score_run(
     tasks: Sequence[str] | None = None,
     boot: BootstrapSpec | None = None,
     label: str | None = None,
+    accumulate: bool = True,
 ) -> RunResults:
-    """Score every task of a run (or `tasks`), with each task's presets or `metrics`."""
+    """Score every task of a run (or `tasks`, keeping the other tasks' earlier results).
+
+    Each task scores the presets it was scored with before plus `metrics` (`accumulate`), or
+    only `metrics` when given and not accumulating (the first scoring of `anybench run
+    --metrics`); config.json records the presets. Unknown tasks and presets, and presets that do
+    not fit a task, fail before anything is written.
+    """
     store = RunStore(run_dir)
     if not store.exists():
         raise FileNotFoundError(f"{store.root}: not a run folder (no config.json)")
     boot = boot or BootstrapSpec()
-    config = RunConfig.from_json(store.read_config())
+    config = RunConfig.from_json(store.read_config(), store.config_path)
+    unknown = [t for t in tasks or () if t not in config.tasks]
+    if unknown:
+        raise UnknownNameError(
+            f"{store.root}: task(s) {', '.join(unknown)} not in this run "
+            f"(it has: {', '.join(config.tasks)})"
+        )
+    chosen = [n for n in config.tasks if not tasks or n in tasks]
+    plan = {}
+    for name in chosen:
+        tc = config.tasks[name]
+        direction = TASKS.get(name).direction if name in TASKS else None
+        defaults = tc.metrics if accumulate or not metrics else ()
+        plan[name] = presets_for(name, direction, defaults, metrics)
+    store.sweep_temp_files()
+    config = _with_presets(store, config, plan)
     task_results = {}
-    for name, tc in config.tasks.items():
-        if tasks and name not in tasks:
-            continue
+    for name in chosen:
+        tc = config.tasks[name]
         family = TASKS.get(name).family if name in TASKS else "unknown"
         task_results[name] = score_task(
-            store, name, list(metrics or tc.metrics), boot, family, tc.version, tc.data, tc.limit
+            store, name, list(plan[name]), boot, family, tc.version, tc.data, tc.limit
         )
+    kept = _earlier_results(store, set(config.tasks) - set(chosen))
+    task_results = {
+        n: task_results.get(n) or kept[n] for n in config.tasks if n in task_results or n in kept
+    }
     info = store.read_model_info()
     model = {
         "spec": str(config.model),
@@ -238,3 +347,42 @@ def score_run(
     )
     store.write_results(to_json(results))
     return results
+
+
+def _with_presets(
+    store: RunStore, config: RunConfig, plan: Mapping[str, Sequence[str]]
+) -> RunConfig:
+    """The config with each planned task's presets; config.json rewritten when they changed."""
+    tasks = dict(config.tasks)
+    for name, presets in plan.items():
+        tasks[name] = replace(tasks[name], metrics=tuple(presets))
+    if tasks == dict(config.tasks):
+        return config
+    updated = replace(config, tasks=tasks)
+    store.write_config(updated.to_json())
+    return updated
+
+
+def _earlier_results(store: RunStore, names: set[str]) -> dict[str, TaskResult]:
+    """Tasks `names` from the run's current results.json (kept when other tasks are re-scored)."""
+    if not names or not store.results_path.exists():
+        return {}
+    try:
+        earlier = results_from_json(store.read_results(), str(store.results_path))
+    except UserError as exc:
+        log.warning("earlier results not kept: %s", exc)
+        return {}
+    return {n: t for n, t in earlier.tasks.items() if n in names}
+
+
+def partial_notes(results: RunResults) -> list[str]:
+    """One line per task scored before its generation finished."""
+    notes = []
+    for name, t in results.tasks.items():
+        if t.integrity.partial:
+            of = t.integrity.expected if t.integrity.expected is not None else "an unknown number"
+            notes.append(
+                f"{name}: partial: scored {t.integrity.total} of {of} samples; its generation "
+                "is unfinished (resume the run, or merge its shards, then score again)"
+            )
+    return notes

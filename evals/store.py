@@ -37,6 +37,51 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_lines(path, (text,), end="")
 
 
+TMP_SUFFIX = ".tmp"
+ARTIFACT_TMP = ".tmp-"
+ORPHAN_AGE_S = 600.0
+"""A temp file whose writer cannot be told (no pid in its name) is an orphan after this long."""
+
+
+def _writer_alive(name: str) -> bool | None:
+    """Whether the process whose pid is in a temp file's name still runs (None: no pid in it)."""
+    digits = [part for part in name.split(".") + name.split("-") if part.isdigit()]
+    if not digits:
+        return None
+    pid = int(digits[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid != os.getpid() or None
+
+
+def sweep_temp_files(folders: Iterable[Path], patterns: Iterable[str]) -> int:
+    """Remove temp files left by killed writers (their pid is gone, or they are old); returns how
+    many. Files of live writers (other ranks in the same folder) are left alone."""
+    removed = 0
+    patterns = tuple(patterns)
+    now = time.time()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for pattern in patterns:
+            for path in folder.glob(pattern):
+                alive = _writer_alive(path.name)
+                try:
+                    stale = alive is False or (
+                        alive is None and now - path.stat().st_mtime > ORPHAN_AGE_S
+                    )
+                    if stale:
+                        path.unlink()
+                        removed += 1
+                except FileNotFoundError:
+                    continue
+    return removed
+
+
 def _umask_mode() -> int:
     """The mode an ordinary new file gets (mkstemp's 0600 would hide results from a team)."""
     mask = os.umask(0)
@@ -53,7 +98,9 @@ def atomic_write_lines(path: Path, lines: Iterable[str], end: str = "\n") -> Non
     Streams: a large file is never held in memory as one string.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX
+    )
     os.chmod(tmp, FILE_MODE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -224,6 +271,23 @@ class RunStore:
     def read_model_info(self) -> dict[str, Any]:
         return read_json(self.model_info_path) if self.model_info_path.exists() else {}
 
+    def sweep_temp_files(self) -> int:
+        """Remove what killed writers left: `.results.json.*.tmp`, `scores/.*.tmp`,
+        `artifacts/.tmp-*` (and other `.*.tmp` of atomic writes in the run folder)."""
+        return sweep_temp_files(
+            (self.root, self.scores_dir, self.predictions_dir, self.history_dir),
+            (f".*{TMP_SUFFIX}",),
+        ) + sweep_temp_files((self.artifacts_dir,), (f"{ARTIFACT_TMP}*",))
+
+    def clear(self) -> None:
+        """Delete the run's outputs to start afresh (`--fresh`); earlier results stay in
+        `history/`, the current results.json joins them."""
+        self._keep_in_history()
+        for name in ("predictions", "artifacts", "scores"):
+            shutil.rmtree(self.root / name, ignore_errors=True)
+        for path in (self.config_path, self.model_info_path, self.results_path):
+            path.unlink(missing_ok=True)
+
     # media
     def put_artifact(self, data: bytes, ext: str) -> str:
         """Write `data` once under its sha256; returns the file name inside artifacts/."""
@@ -231,7 +295,9 @@ class RunStore:
         path = self.artifacts_dir / name
         if not path.exists():
             self.artifacts_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.artifacts_dir, prefix=".tmp-")
+            fd, tmp = tempfile.mkstemp(
+                dir=self.artifacts_dir, prefix=f"{ARTIFACT_TMP}{os.getpid()}-"
+            )
             os.chmod(tmp, FILE_MODE)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -319,6 +385,11 @@ class RunStore:
 
     def write_results(self, results: dict[str, Any]) -> None:
         """Write results.json; a previous one moves to `history/` first (never lost)."""
+        self._keep_in_history()
+        write_json(self.results_path, results)
+
+    def _keep_in_history(self) -> None:
+        """Link (or copy) the current results.json into `history/`, named by when it was written."""
         if self.results_path.exists():
             self.history_dir.mkdir(exist_ok=True)
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self.results_path.stat().st_mtime))
@@ -331,7 +402,6 @@ class RunStore:
                 os.link(self.results_path, target)
             except OSError:
                 shutil.copy2(self.results_path, target)
-        write_json(self.results_path, results)
 
     @property
     def history_dir(self) -> Path:

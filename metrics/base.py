@@ -22,6 +22,24 @@ import numpy as np
 
 from evals.errors import UserError
 from evals.records import PredictionRecord
+from evals.types import Modality
+
+
+def directions(*pairs: str) -> frozenset[tuple[Modality, Modality]]:
+    """Task directions from `"speech>text"` strings, for `MetricPreset.directions`."""
+    out = set()
+    for pair in pairs:
+        a, _, b = pair.partition(">")
+        out.add((Modality(a), Modality(b)))
+    return frozenset(out)
+
+
+CAPTION_DIRECTIONS = directions("image>text", "music>text", "audio>text")
+"""Tasks whose output is text scored against reference captions of a non-speech input."""
+TTS_DIRECTIONS = directions("text>speech", "speech>speech")
+"""Tasks whose output is speech (synthesis, or a speech round trip)."""
+ROUNDTRIP_DIRECTIONS = directions("speech>speech", "music>music", "audio>audio", "image>image")
+"""Tasks whose output is compared with the input it reproduces."""
 
 
 class MetricUnavailable(UserError, RuntimeError):
@@ -49,6 +67,16 @@ class MetricPreset:
     clamp, failure policy. Hashed."""
     version: str = "1"
     """Bumped when the implementation changes numbers."""
+    directions: frozenset[tuple[Modality, Modality]] = frozenset()
+    """The task directions (input, output modality) whose records this preset can score (what
+    its outputs and references must be); empty: any. Checked before generation and scoring."""
+
+    def fit_reason(self, direction: tuple[Modality, Modality]) -> str | None:
+        """Why this preset cannot score a task of `direction`, or None when it can."""
+        if not self.directions or direction in self.directions:
+            return None
+        fits = ", ".join(sorted(f"{a.value} -> {b.value}" for a, b in self.directions))
+        return f"{self.name} scores {fits} tasks, not {direction[0].value} -> {direction[1].value}"
 
     def protocol(self) -> dict[str, Any]:
         return {

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from evals.records import PredictionRecord
-from metrics.base import MeanMetric, Metric, MetricPreset, SampleScore
+from metrics.base import CAPTION_DIRECTIONS, MeanMetric, Metric, MetricPreset, SampleScore
 from metrics.caption_corpus import EMPTY_POLICY, CaptionCorpus, build_corpus, cached
 
 SCALE = 100.0
@@ -259,6 +259,7 @@ def caption_preset(name: str, metric: str, description: str, aggregation: str, *
         scale="x100",
         aggregation=aggregation,
         settings={**COMMON, **settings},
+        directions=CAPTION_DIRECTIONS,
     )
 
 

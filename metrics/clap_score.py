@@ -25,7 +25,7 @@ import numpy as np
 
 from evals.records import PredictionRecord
 from evals.types import Modality
-from metrics.base import MetricPreset, SampleScore
+from metrics.base import MetricPreset, SampleScore, directions
 from metrics.clap_model import TEXT_MAX_TOKENS, ClapScorer, clap_scorer
 from metrics.record_media import (
     FAILED_OUTPUT,
@@ -163,9 +163,18 @@ KINDS = {
 }
 
 
+FITS = {
+    "clap": ("music>text", "audio>text", "text>music", "text>audio"),
+    "clap-ref": ("music>text", "audio>text", "text>music", "text>audio"),
+    "clap-audio": ("music>music", "audio>audio"),
+}
+"""The task directions each kind can score."""
+
+
 def clap_preset(kind: str, checkpoint: str) -> MetricPreset:
     pairing, description = KINDS[kind]
     return MetricPreset(
+        directions=directions(*FITS[kind]),
         name=f"{kind}@{checkpoint}",
         metric=kind,
         description=f"{description} ({CHECKPOINTS[checkpoint]['scorer_id']})",

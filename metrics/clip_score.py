@@ -24,7 +24,7 @@ from evals.media import MediaError, load_image
 from evals.records import PredictionRecord
 from evals.types import Image, Text
 from metrics.audio_outputs import usable_output
-from metrics.base import MeanMetric, MetricPreset, MetricUnavailable, SampleScore
+from metrics.base import MeanMetric, MetricPreset, MetricUnavailable, SampleScore, directions
 from metrics.clip_model import ClipScorer, ClipSpec, clip_scorer
 
 FAILED_IMAGE = "failed, empty or unreadable generated image"
@@ -172,6 +172,7 @@ def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu
                 "formula": "torchmetrics",
                 "clamp": "max(cos, 0)",
             },
+            directions=directions("text>image"),
         ),
         MetricPreset(
             name=f"clip_t-cos@{slug}",
@@ -181,6 +182,7 @@ def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu
             scale="cosine",
             aggregation="mean",
             settings={**scorer, "target": "prompt", "formula": "cosine", "clamp": "none"},
+            directions=directions("text>image"),
         ),
         MetricPreset(
             name=f"clip_i@{slug}",
@@ -190,6 +192,7 @@ def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu
             scale="cosine",
             aggregation="mean",
             settings={**scorer, "target": "reference image", "formula": "cosine", "clamp": "none"},
+            directions=directions("text>image", "image>image"),
         ),
     )
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from evals.records import PredictionRecord
 from metrics.audio_outputs import output_audio
-from metrics.base import MeanMetric, MetricPreset, SampleScore
+from metrics.base import TTS_DIRECTIONS, MeanMetric, MetricPreset, SampleScore
 
 RATE = 16000
 
@@ -61,6 +61,7 @@ DNSMOS_PRESETS = (
         higher_is_better=True,
         scale="mos",
         aggregation="mean",
+        directions=TTS_DIRECTIONS,
         settings={
             "model": "DNSMOS P.835 sig_bak_ovr.onnx + P.808 model_v8.onnx (speechmos 0.0.1.1)",
             "sample_rate": RATE,

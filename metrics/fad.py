@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from evals.records import PredictionRecord
-from metrics.base import Metric, MetricPreset, SampleScore
+from metrics.base import Metric, MetricPreset, SampleScore, directions
 from metrics.clap_model import ClapScorer, clap_scorer
 from metrics.clap_score import CHECKPOINTS, CHUNK, PROTOCOL
 from metrics.frechet import frechet_distance, frechet_distance_eigh, gaussian
@@ -117,6 +117,7 @@ def fad_preset(checkpoint: str) -> MetricPreset:
         higher_is_better=False,
         scale="distance",
         aggregation="corpus",
+        directions=directions("text>music", "text>audio", "music>music", "audio>audio"),
         settings={
             **ckpt,
             "embedding": f"CLAP audio projection, L2-normalized, one per clip ({ckpt['scorer_id']})",

@@ -28,7 +28,7 @@ import numpy as np
 from evals.adapters.base import resolve_device
 from evals.media import MediaError, load_image
 from evals.records import PredictionRecord
-from metrics.base import Metric, MetricPreset, MetricUnavailable, SampleScore
+from metrics.base import Metric, MetricPreset, MetricUnavailable, SampleScore, directions
 from metrics.clip_score import generated_image, reference_image
 from metrics.scorers import SCORERS_ENV, locate
 
@@ -202,6 +202,7 @@ def fid_preset(dims: int = 2048, bootstrap_resamples: int = 50) -> MetricPreset:
         higher_is_better=False,
         scale="fid",
         aggregation="corpus",
+        directions=directions("text>image", "image>image"),
         settings={
             "features": f"torch-fidelity InceptionV3 ({WEIGHTS_FILE}), {dims}-d, "
             "torchmetrics resizing to 299x299",

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from evals.records import PredictionRecord
-from metrics.base import MetricPreset, SampleScore
+from metrics.base import ROUNDTRIP_DIRECTIONS, MetricPreset, SampleScore
 from metrics.record_media import (
     FAILED_OUTPUT,
     INPUT_EXCLUDED,
@@ -128,6 +128,7 @@ def mel_preset(tag: str, mel: Mapping[str, Any], use: str) -> MetricPreset:
         higher_is_better=False,
         scale="log10-mel",
         aggregation="mean",
+        directions=ROUNDTRIP_DIRECTIONS,
         settings={
             **mel,
             **COMMON,
@@ -147,6 +148,7 @@ def si_snr_preset(tag: str, rate: int) -> MetricPreset:
         higher_is_better=True,
         scale="dB",
         aggregation="mean",
+        directions=ROUNDTRIP_DIRECTIONS,
         settings={
             "sample_rate": rate,
             **COMMON,

@@ -17,7 +17,7 @@ import numpy as np
 from evals.media import MediaError, load_audio
 from evals.records import PredictionRecord
 from metrics.audio_outputs import output_audio
-from metrics.base import MeanMetric, MetricPreset, SampleScore
+from metrics.base import MeanMetric, MetricPreset, SampleScore, directions
 
 RATE = 16000
 
@@ -90,6 +90,7 @@ SIM_PRESETS = (
         higher_is_better=True,
         scale="cosine",
         aggregation="mean",
+        directions=directions("text>speech"),
         settings={
             "embedding": "resemblyzer 0.1.4 VoiceEncoder (GE2E, 256-d, pretrained.pt shipped in the wheel)",
             "preprocess": "resemblyzer.preprocess_wav: 16 kHz, -30 dBFS, webrtcvad trim",

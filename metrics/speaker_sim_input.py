@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from evals.records import PredictionRecord
-from metrics.base import MetricPreset, SampleScore
+from metrics.base import MetricPreset, SampleScore, directions
 from metrics.record_media import (
     FAILED_OUTPUT,
     INPUT_EXCLUDED,
@@ -57,6 +57,7 @@ SIM_INPUT_PRESETS = (
         higher_is_better=True,
         scale="cosine",
         aggregation="mean",
+        directions=directions("speech>speech"),
         settings={
             **_BASE.settings,
             "reference": "the input utterance (the sample's audio reference), not a voice prompt",

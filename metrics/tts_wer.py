@@ -13,7 +13,7 @@ from typing import Any
 from evals.records import PredictionRecord
 from evals.types import Audio, Decoding, Modality, Request
 from metrics.audio_outputs import output_audio
-from metrics.base import MetricPreset, MetricUnavailable, SampleScore
+from metrics.base import TTS_DIRECTIONS, MetricPreset, MetricUnavailable, SampleScore
 from metrics.scorers import locate, transcriber
 from metrics.wer import EMPTY_POLICY, WER, reference_text
 
@@ -85,6 +85,7 @@ def tts_wer_preset(
         higher_is_better=False,
         scale="percent",
         aggregation="corpus",
+        directions=TTS_DIRECTIONS,
         settings={
             "scorer_id": scorer_id,
             "scorer_revision": revision,

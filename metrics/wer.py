@@ -15,7 +15,7 @@ import numpy as np
 
 from evals.records import PredictionRecord
 from evals.types import Status, Text
-from metrics.base import Metric, MetricPreset, SampleScore
+from metrics.base import Metric, MetricPreset, SampleScore, directions
 from metrics.text_norm import get_normalizer
 
 EMPTY_POLICY = "failed or empty hypothesis = empty string (all reference words are deletions)"
@@ -107,6 +107,7 @@ def wer_preset(name: str, normalizer: str, aggregation: str, description: str) -
         higher_is_better=False,
         scale="percent",
         aggregation=aggregation,
+        directions=directions("speech>text", "audio>text"),
         settings={
             "normalizer": normalizer,
             "alignment": "jiwer.process_words (Levenshtein over words)",

@@ -89,6 +89,12 @@ if "test-echo" not in MODELS.names():
             return out
 
 
+@dataclass(frozen=True)
+class ToneOptions:
+    sleep: float = 0.0
+    """Seconds to sleep per sample (to be killed while media are written)."""
+
+
 if "test-tone" not in MODELS.names():
 
     @MODELS.register("test-tone")
@@ -96,10 +102,12 @@ if "test-tone" not in MODELS.names():
         """Deterministic fake TTS: an in-memory tone whose pitch and length come from the text."""
 
         capabilities = frozenset({(Modality.TEXT, Modality.SPEECH)})
+        Options = ToneOptions
 
         def generate(self, requests: Sequence[Request]) -> list[Response]:
             out = []
             for r in requests:
+                time.sleep(self.options.sleep)
                 text = next(p.text for p in r.inputs if isinstance(p, Text))
                 digest = hashlib.sha256(text.encode()).digest()
                 samples = tone(0.2 + 0.01 * len(text), 150 + digest[0], seed=digest[1])

@@ -135,7 +135,13 @@ def test_run_score_report_without_the_model(capsys, tmp_path):
     )
     assert code == 0 and "wer@basic-utt" in out
     res = json.loads((run_dir / "results.json").read_text())["tasks"]["manifest-asr"]
-    assert list(res["metrics"]) == ["wer@basic-utt"]
+    # scored presets accumulate: the defaults stay, the new one is added
+    assert list(res["metrics"]) == [
+        "wer@whisper-norm",
+        "wer@whisper-norm-utt",
+        "wer@basic",
+        "wer@basic-utt",
+    ]
     assert res["metrics"]["wer@basic-utt"]["value"] == pytest.approx(100 * (1 / 3 + 1 / 3 + 1) / 6)
     code, out, _ = cli(capsys, "report", str(run_dir), "--format", "csv")
     assert code == 0 and out.startswith("system,task,metric,value")

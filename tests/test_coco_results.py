@@ -49,7 +49,6 @@ def test_folder_with_task_json(tmp_path):
 def test_bad_results_files_name_the_entry(tmp_path, content, message):
     path = tmp_path / "results.json"
     path.write_text(json.dumps(content))
-    adapter = PredictionsAdapter(PredictionsOptions(path=str(path)))
-    with pytest.raises(CocoResultsError, match=message) as err:
-        adapter.generate(requests(["1"]))
+    with pytest.raises(CocoResultsError, match=message) as err:  # read when the model loads
+        PredictionsAdapter(PredictionsOptions(path=str(path)))
     assert str(path) in str(err.value)

@@ -35,7 +35,7 @@ def test_plain_lines_with_totals_rate_eta_resume_and_scoring(tmp_path, capsys, m
     assert "scoring manifest-asr [1/3] wer@whisper-norm ..." in err
     assert run(manifest, tmp_path / "runs", "--run-id", "r") == 0  # the whole manifest now
     err = capsys.readouterr().err
-    assert "manifest-asr: resuming: 4 already done, 2 to go" in err
+    assert "manifest-asr: resuming: 4 of 6 samples done" in err
     assert "6/6 (100%)" in err
 
 
@@ -56,7 +56,7 @@ def test_a_bar_on_a_terminal(monkeypatch):
         bar.resume(2)
         bar.update(3)
     text = screen.getvalue()
-    assert "resuming: 2 already done, 3 to go" in text and "5/5" in text
+    assert "resuming: 2 of 5 samples done" in text and "5/5" in text
 
 
 @pytest.mark.parametrize("kind", ["librispeech", "manifest"])

@@ -45,6 +45,7 @@ class PredictionsOptions:
 
 def _load(path: Path, media: Path | None) -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
+    lines: dict[str, int] = {}
     base = media or path.parent
     for lineno, row in iter_objects(path, PredictionsFileError):
         if "id" not in row:
@@ -52,7 +53,14 @@ def _load(path: Path, media: Path | None) -> dict[str, dict[str, Any]]:
         for field in ("audio", "image"):
             if row.get(field) and not Path(row[field]).is_absolute():
                 row[field] = str(base / row[field])
-        rows[f"{row.get('task', '')}\0{row['id']}"] = row
+        key = f"{row.get('task', '')}\0{row['id']}"
+        if key in lines:
+            raise PredictionsFileError(
+                f"{path}:{lineno}: duplicate id {str(row['id'])!r} (also on line {lines[key]}); "
+                "keep one prediction per sample"
+            )
+        lines[key] = lineno
+        rows[key] = row
     return rows
 
 
@@ -77,18 +85,25 @@ class PredictionsAdapter(ModelAdapter):
         self._tables: dict[str, dict[str, dict[str, Any]]] = {}
         self._used: dict[str, set[str]] = {}
         self._missing: dict[str, list[str]] = {}
+        # one file serves every task: read (and check) it now, before the run folder is touched
+        self._file = self._read(self.root) if self.root.is_file() else None
+
+    def _read(self, path: Path) -> dict[str, dict[str, Any]]:
+        read = load_coco_results if is_coco_results(path) else _load
+        return read(path, self.media)
 
     def table(self, task: str) -> dict[str, dict[str, Any]]:
+        if task not in self._tables and self._file is not None:
+            self._tables[task] = self._file
         if task not in self._tables:
-            path = self.root / f"{task}.jsonl" if self.root.is_dir() else self.root
-            if self.root.is_dir() and not path.is_file():
+            path = self.root / f"{task}.jsonl"
+            if not path.is_file():
                 path = self.root / f"{task}.json"  # e.g. a COCO results file per task
             if not path.is_file():
                 raise FileNotFoundError(
                     f"predictions: no {task}.jsonl or {task}.json in {self.root} for task {task}"
                 )
-            read = load_coco_results if is_coco_results(path) else _load
-            self._tables[task] = read(path, self.media)
+            self._tables[task] = self._read(path)
         return self._tables[task]
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
+import threading
 
 from evals.runner import Shard
 from evals.spec import ModelSpec, SpecError
@@ -74,10 +76,22 @@ def add_bootstrap(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_metrics(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--metrics",
-        type=csv_list,
-        metavar="PRESET,...",
-        help="score with these metric presets instead of each task's defaults",
-    )
+METRICS_INSTEAD = "score with these metric presets instead of each task's defaults"
+METRICS_ADDED = (
+    "add these metric presets to those the run was scored with (config.json keeps the union)"
+)
+
+
+def add_metrics(p: argparse.ArgumentParser, help: str = METRICS_INSTEAD) -> None:
+    p.add_argument("--metrics", type=csv_list, metavar="PRESET,...", help=help)
+
+
+def stop_on_sigterm() -> None:
+    """Treat SIGTERM (a scheduler's kill, `timeout`, `docker stop`) like Ctrl-C: the run stops
+    cleanly between samples with the same message, and resumes with the same command."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is threading.main_thread():  # signals go to the main thread
+        signal.signal(signal.SIGTERM, interrupt)

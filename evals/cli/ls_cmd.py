@@ -76,6 +76,8 @@ def list_metrics(verbose: bool) -> list[str]:
         if verbose:
             for k, v in p.settings.items():
                 rows.append(f"{'':28s}{k}: {v}")
+            fits = ", ".join(sorted(f"{a.value} -> {b.value}" for a, b in p.directions))
+            rows.append(f"{'':28s}directions: {fits or 'any task'}")
             rows.append(f"{'':28s}protocol hash: {p.protocol_hash()}")
     return rows
 

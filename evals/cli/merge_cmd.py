@@ -44,6 +44,7 @@ def main(args) -> int:
         metrics=args.metrics,
         boot=BootstrapSpec(resamples=args.bootstrap),
         label=args.label,
+        accumulate=store.results_path.exists(),  # a first scoring uses --metrics instead
     )
     print(markdown_table([results]))
     print(f"results: {store.results_path}")

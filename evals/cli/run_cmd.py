@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from evals.cli.common import (
@@ -15,6 +16,7 @@ from evals.cli.common import (
     model_spec,
     positive_int,
     shard,
+    stop_on_sigterm,
 )
 from evals.distributed import PEER_TIMEOUT_S
 
@@ -67,6 +69,12 @@ def add_parser(sub) -> None:
         metavar="ID",
         help="run folder name (default: model name + hash of model, decoding and seed, so the "
         "same command resumes the same run)",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start the run folder afresh: delete its predictions, media and scores (earlier "
+        "results stay in its history/) instead of resuming; needed when an input changed",
     )
     p.add_argument("--label", help="display name of this run in tables (default: the model spec)")
     p.add_argument(
@@ -132,21 +140,24 @@ def main(args) -> int:
 
     from evals import progress, runner
     from evals.distributed import DistributedError, LaunchEnv, RankGroup
+    from evals.metric_fit import presets_for
     from evals.registry import MODELS, TASKS
     from evals.run_config import RunConfig
-    from evals.scoring import score_run
+    from evals.scoring import partial_notes, score_run
     from evals.shards import finalize
     from evals.store import RunStore
     from evals.suites import load_suite
     from metrics.bootstrap import BootstrapSpec
 
     progress.set_enabled(not args.no_progress)
+    stop_on_sigterm()
     suite = load_suite(args.suite) if args.suite else None
     tasks = args.tasks or list(suite.tasks)
     data = {**(suite.data if suite else {}), **dict(args.data)}  # --data wins over the suite
     limit = args.limit or ({t: suite.limits.get(t) for t in tasks} if suite else None)
     for name in tasks:
-        TASKS.get(name)  # unknown names fail here, with suggestions
+        # unknown tasks and metrics, and metrics that cannot score a task, fail before generating
+        presets_for(name, TASKS.get(name).direction, (), args.metrics)
     MODELS.get(args.model.name)
     out = Path(args.out) / (args.run_id or default_run_id(args))
     options = runner.RunOptions(
@@ -168,9 +179,15 @@ def main(args) -> int:
             label=args.label,
             skip_unservable=bool(args.suite),
             gen_kwargs=args.gen_kwargs,
+            fresh=args.fresh,
         )
 
     launch = LaunchEnv.detect()
+    if args.fresh and (launch is not None or args.shard):
+        raise DistributedError(
+            "--fresh would delete what other shards or ranks are writing: use another --run-id, "
+            "or delete the run folder once before starting the shards"
+        )
     if launch is None:
         store = generate(options)
     else:
@@ -200,10 +217,15 @@ def main(args) -> int:
     if args.no_score:
         return 0
     results = score_run(
-        store.root, metrics=args.metrics, boot=BootstrapSpec(resamples=args.bootstrap)
+        store.root,
+        metrics=args.metrics,
+        boot=BootstrapSpec(resamples=args.bootstrap),
+        accumulate=store.results_path.exists(),  # a first scoring uses --metrics instead
     )
     from reports.table import markdown_table
 
     print(markdown_table([results]))
+    for note in partial_notes(results):
+        print(f"anybench: {note}", file=sys.stderr)
     print(f"results: {store.results_path}")
     return 0

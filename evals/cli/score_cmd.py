@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evals.cli.common import add_bootstrap, add_metrics, csv_list
+from evals.cli.common import METRICS_ADDED, add_bootstrap, add_metrics, csv_list, stop_on_sigterm
 
 
 def add_parser(sub) -> None:
@@ -17,16 +17,19 @@ def add_parser(sub) -> None:
         "--tasks", type=csv_list, metavar="TASK,...", help="score only these tasks of the run"
     )
     p.add_argument("--label", help="display name of this run in tables")
-    add_metrics(p)
+    add_metrics(p, METRICS_ADDED)
     add_bootstrap(p)
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
-    from evals.scoring import score_run
+    import sys
+
+    from evals.scoring import partial_notes, score_run
     from metrics.bootstrap import BootstrapSpec
     from reports.table import markdown_table
 
+    stop_on_sigterm()
     results = score_run(
         args.run,
         metrics=args.metrics,
@@ -35,4 +38,6 @@ def main(args) -> int:
         label=args.label,
     )
     print(markdown_table([results]))
+    for note in partial_notes(results):
+        print(f"anybench: {note}", file=sys.stderr)
     return 0

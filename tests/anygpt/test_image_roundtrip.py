@@ -57,8 +57,9 @@ def test_seed_unclip_round_trip_scored_by_clip_i(tmp_path, tiny_anygpt_parts, co
     assert truth["metrics"]["clip_i@openai-vit-l-14"]["value"] == pytest.approx(1.0, abs=1e-5)
 
 
-def test_seed_unclip_needs_its_tokenizer(capsys):
-    assert (
-        main(["run", "--model", "seed-unclip", "--tasks", "image-roundtrip", "--no-progress"]) == 2
-    )
+def test_seed_unclip_needs_its_tokenizer(capsys, tmp_path):
+    # the data are checked first (before any model loads), so give it data to get to the model
+    coco = write_coco(tmp_path / "coco", {"test": 2})
+    args = ["run", "--model", "seed-unclip", "--tasks", "image-roundtrip", "--no-progress"]
+    assert main([*args, "--data", f"image-roundtrip={coco.root}", "--out", str(tmp_path)]) == 2
     assert "needs seed=<SEED-2 tokenizer folder>" in capsys.readouterr().err
