@@ -61,13 +61,14 @@ class TaskProgress:
         self.bar = None
 
     def resume(self, done: int) -> None:
-        """Called once with the samples already in the log; starts the display."""
+        """Called once with the samples already in the log; starts the display. The resume line
+        is printed even with progress off: it says what the run found, once."""
         self.done = done
-        if not self.enabled:
-            return
         if done:
             of = f" of {self.total}" if self.total is not None else ""
             self.say(f"{self.name}: resuming: {done}{of} samples done")
+        if not self.enabled:
+            return
         if self.tty:
             from tqdm import tqdm
 
