@@ -15,7 +15,6 @@ never reads it). Layer by layer the two ports give identical outputs on identica
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import io
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from metrics.base import MetricUnavailable
 from metrics.scorers import SCORERS_ENV, locate
+from metrics.weights_hash import file_sha256
 
 TORCH_FIDELITY_FILE = "weights-inception-2015-12-05-6726825d.pth"
 TORCH_FIDELITY_ID = f"torch-fidelity/{TORCH_FIDELITY_FILE}"
@@ -43,17 +43,7 @@ class InceptionWeights:
 
     @property
     def sha256(self) -> str:
-        return file_sha256(str(self.path), self.path.stat().st_mtime_ns)
-
-
-@functools.cache
-def file_sha256(path: str, mtime_ns: int) -> str:
-    """sha256 of a file, computed once per (path, mtime)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return file_sha256(self.path)
 
 
 def wheel_weights() -> Path | None:

@@ -42,18 +42,28 @@ def resemblyzer_embedding(samples: np.ndarray, rate: int = RATE) -> np.ndarray |
 class ResemblyzerSIM(MeanMetric):
     """cos(d-vector(generated), d-vector(prompt)) per sample, averaged."""
 
+    no_embedding = "no speech left after VAD trimming"
+    """The policy text when `embed` finds nothing to embed."""
+
+    def embed(self, samples: np.ndarray) -> np.ndarray | None:
+        """The speaker embedding of 16 kHz samples, or None when there is nothing to embed."""
+        return resemblyzer_embedding(samples)
+
+    def load(self) -> None:
+        """Load the scorer before the first sample (raises MetricUnavailable when it cannot)."""
+
     def score(self, records: Sequence[PredictionRecord]) -> list[SampleScore]:
         failure = float(self.preset.settings["failure_value"])
+        if records:
+            self.load()
         cache: dict[tuple, np.ndarray | None] = {}
         out = []
         for rec in records:
             samples, reason = output_audio(rec, RATE)
             target = self.reference_embedding(rec, cache)
-            emb = resemblyzer_embedding(samples) if samples is not None else None
+            emb = self.embed(samples) if samples is not None else None
             if emb is None or target is None:
-                why = reason or (
-                    "no voice prompt" if target is None else "no speech left after VAD trimming"
-                )
+                why = reason or ("no voice prompt" if target is None else self.no_embedding)
                 out.append(SampleScore((failure,), failure, policy=why))
                 continue
             value = float(np.dot(emb, target) / (np.linalg.norm(emb) * np.linalg.norm(target)))
@@ -67,7 +77,7 @@ class ResemblyzerSIM(MeanMetric):
         key = (prompt.path, prompt.offset, prompt.duration)
         if key not in cache:
             try:
-                cache[key] = resemblyzer_embedding(load_audio(prompt, RATE)[0])
+                cache[key] = self.embed(load_audio(prompt, RATE)[0])
             except MediaError:
                 cache[key] = None
         return cache[key]
