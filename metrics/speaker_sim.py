@@ -16,6 +16,7 @@ import numpy as np
 
 from evals.media import MediaError, load_audio
 from evals.records import PredictionRecord
+from metrics.audio_level import CLIPPED_PEAK, n_clipped
 from metrics.audio_outputs import output_audio
 from metrics.base import MeanMetric, MetricPreset, SampleScore
 
@@ -47,7 +48,7 @@ class ResemblyzerSIM(MeanMetric):
 
     def embed(self, samples: np.ndarray) -> np.ndarray | None:
         """The speaker embedding of 16 kHz samples, or None when there is nothing to embed."""
-        return resemblyzer_embedding(samples)
+        return resemblyzer_embedding(np.clip(samples, -1.0, 1.0))
 
     def load(self) -> None:
         """Load the scorer before the first sample (raises MetricUnavailable when it cannot)."""
@@ -67,8 +68,12 @@ class ResemblyzerSIM(MeanMetric):
                 out.append(SampleScore((failure,), failure, policy=why))
                 continue
             value = float(np.dot(emb, target) / (np.linalg.norm(emb) * np.linalg.norm(target)))
-            out.append(SampleScore((value,), value))
+            clipped = float(np.abs(samples).max()) > CLIPPED_PEAK
+            out.append(SampleScore((value,), value, details={"clipped": True} if clipped else {}))
         return out
+
+    def summarize(self, scores: Sequence[SampleScore]) -> dict[str, float]:
+        return n_clipped(scores)
 
     def reference_embedding(self, rec: PredictionRecord, cache: dict) -> np.ndarray | None:
         prompt = rec.voice_prompt

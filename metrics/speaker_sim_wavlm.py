@@ -10,9 +10,9 @@
   x-vector head, 512-d), with its feature extractor, through `evals.hub.resolve`.
 
 Both: the cosine of the generated speech's embedding with the voice prompt's. Policies: a failed
-or empty output scores `failure_value`; so does audio whose peak is under -80 dBFS (silence has
-no speaker); samples are clipped to [-1, 1] before embedding (clipped audio is scored as it
-sounds). The loaded weights' sha256 is in the scorer info.
+or empty output scores `failure_value`; silent and clipped audio follow metrics/audio_level.py
+(silence: failure value; beyond full scale: clipped, counted). The loaded weights' sha256 is in
+the scorer info.
 """
 
 from __future__ import annotations
@@ -24,23 +24,14 @@ from typing import Any
 import numpy as np
 
 from evals import hub
+from metrics.audio_level import SILENT, level
 from metrics.base import MetricPreset, MetricUnavailable
 from metrics.scorers import SCORERS_ENV, locate
 from metrics.speaker_sim import ResemblyzerSIM
 from metrics.weights_hash import file_sha256
 
-SILENCE_PEAK = 1e-4
-"""Peak amplitude (-80 dBFS) under which audio counts as silent."""
-SILENT = "silent audio (peak under -80 dBFS)"
 TDNN_ID = "unispeech/wavlm_large_finetune.pth"
 XVECTOR_ID = "microsoft/wavlm-base-plus-sv"
-
-
-def audible(samples: np.ndarray) -> np.ndarray | None:
-    """The samples clipped to [-1, 1], or None when they are silent."""
-    if samples.size == 0 or float(np.abs(samples).max()) < SILENCE_PEAK:
-        return None
-    return np.clip(samples, -1.0, 1.0).astype(np.float32)
 
 
 class EcapaEmbedder:
@@ -141,7 +132,7 @@ class WavLMSIM(ResemblyzerSIM):
         embedder(self.preset.settings["embedder"], str(self.weights()))
 
     def embed(self, samples: np.ndarray) -> np.ndarray | None:
-        audio = audible(samples)
+        audio = level(samples).samples
         if audio is None:
             return None
         return embedder(self.preset.settings["embedder"], str(self.weights()))(audio)
@@ -156,8 +147,8 @@ class WavLMSIM(ResemblyzerSIM):
 
 
 POLICY = (
-    f"failed or empty output, or {SILENT}: failure_value; samples clipped to [-1, 1] first; "
-    "no voice prompt: failure_value"
+    f"failed or empty output: failure_value; {SILENT}; samples clipped to [-1, 1], a peak above 1.1 "
+    "counted (n_clipped); no voice prompt: failure_value"
 )
 
 WAVLM_SIM_PRESETS = (

@@ -125,7 +125,8 @@ def test_tdnn_preset_scores_with_policies_and_sha(env):
     assert s_same.value == pytest.approx(1.0, abs=1e-6)
     assert s_other.value == pytest.approx(cos(embed(other), target), abs=1e-6)
     assert s_clipped.value == pytest.approx(cos(embed(clipped), target), abs=1e-6)
-    assert s_clipped.policy is None
+    assert s_clipped.policy is None and s_clipped.details == {"clipped": True}
+    assert sim.summarize([s_same, s_other, s_silent, s_clipped, s_failed]) == {"n_clipped": 1.0}
     assert s_silent.value == 0.0 and s_silent.policy == SILENT
     assert s_failed.value == 0.0 and s_failed.policy
     info = sim.describe()
