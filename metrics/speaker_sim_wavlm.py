@@ -18,6 +18,7 @@ the scorer info.
 from __future__ import annotations
 
 import functools
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,12 @@ class WavLMSIM(ResemblyzerSIM):
         return EMBEDDERS[self.preset.settings["embedder"]][0]()
 
     def load(self) -> None:
-        embedder(self.preset.settings["embedder"], str(self.weights()))
+        path = self.weights()
+        try:
+            embedder(self.preset.settings["embedder"], str(path))
+        except (OSError, RuntimeError, ValueError, pickle.UnpicklingError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise MetricUnavailable(f"{self.name}: {path} could not be loaded ({first})") from exc
 
     def embed(self, samples: np.ndarray) -> np.ndarray | None:
         audio = level(samples).samples

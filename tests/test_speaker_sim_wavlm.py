@@ -167,3 +167,16 @@ def test_absent_weights_are_reported_unavailable_in_seconds(preset, tmp_path, mo
     with pytest.raises(MetricUnavailable, match="ANYBENCH_SCORERS"):
         METRICS.get(preset).score([tts_record(0, voice(1), str(prompt))])
     assert time.monotonic() - start < 5
+
+
+def test_a_checkpoint_in_another_layout_is_unavailable_not_a_crash(tmp_path, monkeypatch):
+    import torch
+
+    path = tmp_path / TDNN_ID
+    path.parent.mkdir(parents=True)
+    torch.save({"model": {"feature_extract.model.encoder.odd.weight": torch.zeros(2)}}, path)
+    monkeypatch.setenv("ANYBENCH_SCORERS", str(tmp_path))
+    prompt = tmp_path / "p.wav"
+    sf.write(prompt, voice(0), RATE, subtype="FLOAT")
+    with pytest.raises(MetricUnavailable, match=r"unknown WavLM tensor 'encoder\.odd\.weight'"):
+        METRICS.get("sim@wavlm-large-tdnn").score([tts_record(0, voice(1), str(prompt))])
