@@ -3,7 +3,9 @@
 The test set is spoken by several synthetic voices (so transcripts and speakers are known
 exactly); it is written once as a JSONL manifest with WAV files and reused while its recipe is
 unchanged. Every system then runs through the same `manifest-asr` / `manifest-tts` tasks,
-runner, store and scorer as any real evaluation.
+runner, store and scorer as any real evaluation. Beside it, the ASR systems also run the real
+LibriVox recordings of Debian's `pocketsphinx-testdata` (task `librivox-asr`), scored and
+tabled separately; without that package the demo says so and runs the rest.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ SPEAKERS = (
 # The systems compared: (label, model spec, tasks).
 SYSTEMS = (
     ("Whisper tiny.en (faster-whisper)", "faster-whisper:model=tiny.en", ("manifest-asr",)),
+    ("PocketSphinx en-us", "pocketsphinx", ("manifest-asr",)),
     ("Piper joe", "piper:voice=joe", ("manifest-tts",)),
     ("espeak-ng en-us", "espeak-ng:voice=en-us", ("manifest-tts",)),
     ("flite kal16", "flite:voice=kal16", ("manifest-tts",)),
@@ -69,16 +72,29 @@ SYSTEMS = (
 )
 
 
+# The systems run on the real recordings: (label, model spec); the task is REAL_TASK.
+REAL_SYSTEMS = (
+    ("Whisper tiny.en (faster-whisper)", "faster-whisper:model=tiny.en"),
+    ("PocketSphinx en-us", "pocketsphinx"),
+    ("Ground truth", "reference"),
+)
+REAL_TASK = "librivox-asr"
+
+
 @dataclass(frozen=True)
 class DemoReport:
     """What the demo produced."""
 
     table: str
-    """The Markdown comparison table."""
+    """The Markdown report: the synthesized-set table, then the real-recordings table."""
     path: Path
     """Where the table was written."""
     runs: tuple[RunResults, ...]
-    """The scored runs, one per system."""
+    """The scored runs on the synthesized set, one per system."""
+    real_runs: tuple[RunResults, ...] = ()
+    """The scored runs on the real recordings, one per ASR system; empty when they are absent."""
+    real_skipped: str = ""
+    """Why the real recordings were not run (their package is missing), or empty."""
 
 
 def recipe_hash(sentences_per_voice: int) -> str:
@@ -120,28 +136,58 @@ def build_test_set(folder: Path, sentences_per_voice: int) -> Path:
     return manifest
 
 
+def run_system(
+    label: str, spec: str, tasks: tuple[str, ...], run_dir: Path, data: dict, progress: bool
+) -> RunResults:
+    """Run and score one system on `tasks`."""
+    print(f"[demo] {label}: {', '.join(tasks)}")
+    model, options = ModelSpec.parse(spec), RunOptions(batch_size=4, progress=progress)
+    try:
+        run(model, tasks, run_dir, data=data, options=options, label=label)
+    except ConfigMismatchError as exc:  # the test set was rebuilt: the demo's folders are its own
+        print(f"[demo] {label}: starting afresh ({exc})")
+        run(model, tasks, run_dir, data=data, options=options, label=label, fresh=True)
+    return score_run(run_dir)
+
+
+def slug(label: str) -> str:
+    return label.lower().replace(" ", "-").replace("(", "").replace(")", "")
+
+
+def real_recordings() -> tuple[Path | None, str]:
+    """The real-speech folder, or None and why it is not there."""
+    from evals.registry import TASKS
+
+    path = TASKS.get(REAL_TASK).data.resolve()
+    if (path / "transcription").is_file():
+        return path, ""
+    return None, f"{path} not found (apt-get install pocketsphinx-testdata)"
+
+
 def run_demo(out: str | Path, sentences_per_voice: int = 3, progress: bool = True) -> DemoReport:
-    """Build the test set, run and score every system, write the comparison table."""
+    """Build the test set, run and score every system, write the comparison tables."""
     from reports.table import markdown_table
 
     out = Path(out)
     manifest = build_test_set(out / "data", sentences_per_voice)
     data = {"manifest-asr": str(manifest), "manifest-tts": str(manifest)}
-    results = []
-    for label, spec, tasks in SYSTEMS:
-        model = ModelSpec.parse(spec)
-        run_dir = out / label.lower().replace(" ", "-").replace("(", "").replace(")", "")
-        print(f"[demo] {label}: {', '.join(tasks)}")
-        options = RunOptions(batch_size=4, progress=progress)
-        try:
-            run(model, tasks, run_dir, data=data, options=options, label=label)
-        except (
-            ConfigMismatchError
-        ) as exc:  # the test set was rebuilt: the demo's folders are its own
-            print(f"[demo] {label}: starting afresh ({exc})")
-            run(model, tasks, run_dir, data=data, options=options, label=label, fresh=True)
-        results.append(score_run(run_dir))
+    results = [
+        run_system(label, spec, tasks, out / slug(label), data, progress)
+        for label, spec, tasks in SYSTEMS
+    ]
     table = markdown_table(results)
+    real_dir, skipped = real_recordings()
+    real = []
+    if real_dir is not None:
+        real = [
+            run_system(label, spec, (REAL_TASK,), out / "real" / slug(label), {}, progress)
+            for label, spec in REAL_SYSTEMS
+        ]
+    real_table = markdown_table(real) if real else f"(not run: {skipped})"
+    text = (
+        f"## Synthesized test set\n\n{table}\n\n"
+        f"## Real recordings (LibriVox, Debian pocketsphinx-testdata)\n\n{real_table}\n"
+    )
     path = out / "report.md"
-    path.write_text(f"# anybench demo\n\n{table}\n", encoding="utf-8")
-    return DemoReport(table, path, tuple(results))
+    path.write_text(f"# anybench demo\n\n{text}", encoding="utf-8")
+    return DemoReport(text, path, tuple(results), tuple(real), skipped)

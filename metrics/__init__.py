@@ -10,6 +10,7 @@ from metrics.fid import FID, FID_PRESETS
 from metrics.fidelity import FIDELITY_PRESETS, Fidelity
 from metrics.speaker_sim import SIM_PRESETS, ResemblyzerSIM
 from metrics.speaker_sim_input import SIM_INPUT_PRESETS, ResemblyzerInputSIM
+from metrics.speaker_sim_wavlm import WAVLM_SIM_PRESETS, WavLMSIM
 from metrics.tts_wer import TTS_WER_PRESETS, TTSWER
 from metrics.wer import WER, WER_PRESETS
 
@@ -17,6 +18,7 @@ for _cls, _presets in (
     (WER, WER_PRESETS),
     (TTSWER, TTS_WER_PRESETS),
     (ResemblyzerSIM, SIM_PRESETS),
+    (WavLMSIM, WAVLM_SIM_PRESETS),
     (DNSMOS, DNSMOS_PRESETS),
     (ClapScore, CLAP_PRESETS),
     (FAD, FAD_PRESETS),

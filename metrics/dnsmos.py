@@ -1,8 +1,9 @@
 """DNSMOS P.835 (Microsoft's non-intrusive speech quality estimator, ONNX from `speechmos`).
 
 The headline is OVRL (overall quality, MOS 1-5); SIG, BAK and P.808 MOS are kept per sample.
-Input is 16 kHz, clipped to [-1, 1]; clips under 9.01 s are tiled by the model's own front end.
-A failed or empty output scores 1.0, the bottom of the MOS scale.
+Input is 16 kHz; clips under 9.01 s are tiled by the model's own front end. A failed or empty
+output scores 1.0, the bottom of the MOS scale; silent and clipped audio follow
+metrics/audio_level.py (silence: 1.0 with a policy; beyond full scale: clipped, counted).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from evals.records import PredictionRecord
+from metrics.audio_level import SILENT, level, n_clipped
 from metrics.audio_outputs import output_audio
 from metrics.base import TTS_DIRECTIONS, MeanMetric, MetricPreset, SampleScore
 
@@ -35,17 +37,20 @@ class DNSMOS(MeanMetric):
         out = []
         for rec in records:
             samples, reason = output_audio(rec, RATE)
-            if samples is None or not np.any(samples):
-                out.append(SampleScore((failure,), failure, policy=reason or "silent output"))
+            lv = level(samples) if samples is not None else None
+            if lv is None or lv.samples is None:
+                out.append(SampleScore((failure,), failure, policy=reason or SILENT))
                 continue
-            scores = dnsmos_scores(samples)
-            out.append(SampleScore((scores["ovrl_mos"],), scores["ovrl_mos"], details=scores))
+            scores = dnsmos_scores(lv.samples)
+            details = {**scores, "clipped": True} if lv.clipped else scores
+            out.append(SampleScore((scores["ovrl_mos"],), scores["ovrl_mos"], details=details))
         return out
 
     def summarize(self, scores: Sequence[SampleScore]) -> dict[str, float]:
         keys = ("sig_mos", "bak_mos", "p808_mos")
         measured = [s.details for s in scores if s.details]
-        return {k: float(np.mean([d[k] for d in measured])) for k in keys} if measured else {}
+        means = {k: float(np.mean([d[k] for d in measured])) for k in keys} if measured else {}
+        return {**means, **n_clipped(scores)}
 
     def describe(self) -> dict[str, Any]:
         from importlib import metadata
@@ -66,6 +71,7 @@ DNSMOS_PRESETS = (
             "model": "DNSMOS P.835 sig_bak_ovr.onnx + P.808 model_v8.onnx (speechmos 0.0.1.1)",
             "sample_rate": RATE,
             "clip": "[-1, 1]",
+            "level_policy": f"{SILENT}; samples clipped to [-1, 1], a peak above 1.1 counted (n_clipped)",
             "personalized": False,
             "failure_value": 1.0,
         },

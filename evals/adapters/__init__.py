@@ -9,6 +9,7 @@ from evals.adapters import (  # noqa: F401
     hf_whisper,
     musicgen,
     piper_tts,
+    pocketsphinx_asr,
     predictions,
     reference,
     roundtrip,

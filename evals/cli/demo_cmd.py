@@ -8,9 +8,11 @@ def add_parser(sub) -> None:
         "demo",
         help="offline end-to-end demo (synthesized test set, real ASR and TTS models)",
         description="Synthesizes a small spoken test set with several voices (Piper, espeak-ng, flite), so "
-        "transcripts and speakers are known; runs the Whisper tiny.en ASR baseline and the Piper, espeak-ng "
-        "and flite TTS baselines (plus the ground-truth rows) through the same tasks; scores WER, speaker "
-        "similarity and DNSMOS with intervals; prints and writes the comparison table. No data, no network.",
+        "transcripts and speakers are known; runs the Whisper tiny.en and PocketSphinx ASR baselines and the "
+        "Piper, espeak-ng and flite TTS baselines (plus the ground-truth rows) through the same tasks; runs "
+        "the ASR systems on the real LibriVox recordings of Debian's pocketsphinx-testdata as well; scores "
+        "WER, speaker similarity and DNSMOS with intervals; prints and writes the comparison tables. "
+        "No data, no network.",
     )
     p.add_argument(
         "--out", default="runs/demo", metavar="DIR", help="demo folder (default runs/demo)"
