@@ -1,5 +1,5 @@
 """Built-in tasks: the task files of `tasks/configs/` and the Python modules of tasks that need
-more than data (`tts`, `roundtrip`, `real_speech`); importing this package registers them all.
+more than data (`tts`, `roundtrip`); importing this package registers them all.
 
 `music` holds the request hook the MusicCaps task files name.
 """
@@ -7,7 +7,7 @@ more than data (`tts`, `roundtrip`, `real_speech`); importing this package regis
 from pathlib import Path
 
 from evals.task_config import register_folder
-from tasks import real_speech, roundtrip, tts  # noqa: F401
+from tasks import roundtrip, tts  # noqa: F401
 
 CONFIGS = Path(__file__).parent / "configs"
 

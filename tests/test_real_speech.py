@@ -11,12 +11,12 @@ import pytest
 from evals.adapters.pocketsphinx_asr import int16_pcm
 from evals.cli.main import main
 from evals.datasets.manifest import ManifestError
+from evals.datasets.sphinx_testdata import CORRECTIONS, DEBIAN_DIR, read_sphinx_testdata
 from evals.registry import MODELS
 from evals.spec import ModelSpec
 from evals.task import DataNotFoundError
 from evals.types import Audio, Modality, Request
 from metrics.text_norm import get_normalizer
-from tasks.real_speech import CORRECTIONS, DEBIAN_DIR, read_sphinx_testdata
 
 TYPO = "sense_and_sensibility_01_austen_64kb-0920"
 

@@ -18,6 +18,7 @@ BUILTIN_READERS = {
     "caption-manifest": "evals.datasets.image_manifest:read_caption_manifest",
     "t2i-manifest": "evals.datasets.image_manifest:read_t2i_manifest",
     "musiccaps": "evals.datasets.musiccaps:read_musiccaps",
+    "sphinx-testdata": "evals.datasets.sphinx_testdata:read_sphinx_testdata",
 }
 
 for _name, _target in BUILTIN_READERS.items():

@@ -1,10 +1,11 @@
-"""Real recorded speech offline: the LibriVox clips of Debian's `pocketsphinx-testdata`.
+"""Reader of real recorded speech offline: the LibriVox clips of Debian's `pocketsphinx-testdata`.
 
 Five utterances of *Sense and Sensibility*, chapter 1 (LibriVox, read by a volunteer; the same
 source LibriSpeech is cut from), 16 kHz mono PCM, 3-7 s, with transcripts in the Sphinx test
 layout: `fileids` (one utterance id per line), `transcription` (`<s> words </s> (id)` per line)
 and `<id>.wav`. `apt-get install pocketsphinx-testdata` puts them under
-/usr/share/pocketsphinx/test/data/librivox, where the task looks by default.
+/usr/share/pocketsphinx/test/data/librivox, where the task `librivox-asr`
+(tasks/configs/librivox-asr.yaml) looks by default.
 
 Transcript policy: the upstream transcript of `...-0920` reads "had he married a more **a**
 amiable woman"; the book and the recording say "a more amiable woman" (an extra `a`, an upstream
@@ -21,10 +22,7 @@ from pathlib import Path
 
 from evals.datasets.common import require_dir, require_file
 from evals.datasets.manifest import ManifestError
-from evals.registry import TASKS
-from evals.task import DataSource, Task
 from evals.types import Audio, Modality, Sample, Text
-from tasks.asr import ASR_METRICS
 
 DEBIAN_DIR = "/usr/share/pocketsphinx/test/data/librivox"
 """Where Debian's `pocketsphinx-testdata` installs the LibriVox clips."""
@@ -97,20 +95,3 @@ def read_sphinx_testdata(path: Path, transcripts: str = "corrected") -> Iterator
             references=(Text(text),),
             metadata=meta,
         )
-
-
-TASKS.register(
-    "librivox-asr",
-    Task(
-        name="librivox-asr",
-        family="asr",
-        description="ASR on real LibriVox recordings (Debian pocketsphinx-testdata, 5 utterances), corpus WER",
-        data=DataSource(
-            read_sphinx_testdata, root=DEBIAN_DIR, root_env="ANYBENCH_LIBRIVOX_TESTDATA"
-        ),
-        input=Modality.SPEECH,
-        output=Modality.TEXT,
-        metrics=ASR_METRICS,
-        protocol="real read speech; upstream typo in -0920 corrected (see tasks/real_speech.py)",
-    ),
-)
