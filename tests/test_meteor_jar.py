@@ -1,0 +1,70 @@
+"""METEOR against pycocoevalcap's meteor-1.5.jar on corpora where captions equal a reference.
+
+The jar's corpus aggregate adds no chunks for a segment matched in full in one chunk
+(MeteorStats.addStats); a plain sum of statistics gives a fragmentation penalty instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evals.registry import METRICS
+from metrics.bootstrap import BootstrapSpec, resample_indices
+from tests.caption_data import make_captions, records_for
+from tests.coco_reference import coco_score, ptb_tokenize
+
+TOL = 1e-9
+
+
+def jar_meteor(hyps: list[str], refs: list[list[str]]) -> tuple[float, np.ndarray]:
+    return coco_score("meteor@coco", *ptb_tokenize(hyps, refs))
+
+
+def ours(hyps: list[str], refs: list[list[str]]) -> tuple[float, np.ndarray, np.ndarray]:
+    metric = METRICS.get("meteor@coco")
+    scores = metric.score(records_for(hyps, refs))
+    stats = np.array([s.stat for s in scores])
+    return metric.reduce(stats) / 100, np.array([s.value for s in scores]) / 100, stats
+
+
+def mixed_corpus(n: int, seed: int) -> tuple[list[str], list[list[str]]]:
+    """Every third caption equals one of its references (reference-identical captions)."""
+    hyps, refs = make_captions(n, seed=seed)
+    for i in range(0, n, 3):
+        hyps[i] = refs[i][i % 5]
+    return hyps, refs
+
+
+def test_two_reference_identical_captions():
+    refs = [["a man riding a horse on a beach", "a person on a horse"], ["two dogs in the snow"]]
+    hyps = [refs[0][0], refs[1][0]]
+    theirs, per_image = jar_meteor(hyps, refs)
+    value, values, _ = ours(hyps, refs)
+    assert abs(value - theirs) <= TOL and theirs > 0.99, (value, theirs)
+    assert np.abs(values - per_image).max() <= TOL
+
+
+@pytest.mark.parametrize("seed", [4, 9])
+def test_mixed_corpus_values_and_resamples(seed):
+    hyps, refs = mixed_corpus(90, seed)
+    theirs, per_image = jar_meteor(hyps, refs)
+    value, values, stats = ours(hyps, refs)
+    assert abs(value - theirs) <= TOL, (value, theirs)
+    assert np.abs(values - per_image).max() <= TOL
+    indices = resample_indices(len(hyps), BootstrapSpec(resamples=3, seed=seed))
+    resampled = METRICS.get("meteor@coco").reduce_resamples(stats, indices) / 100
+    for b, idx in enumerate(indices):
+        expected = jar_meteor([hyps[i] for i in idx], [refs[i] for i in idx])[0]
+        assert abs(resampled[b] - expected) <= TOL, (b, resampled[b], expected)
+
+
+def test_disagreement_message_does_not_blame_the_jar_version(monkeypatch):
+    from metrics import meteor
+
+    monkeypatch.setattr(meteor, "meteor_from_stats", lambda s: np.zeros(np.shape(s)[:-1]))
+    hyps, refs = make_captions(4, seed=2)
+    with pytest.raises(RuntimeError) as err:
+        ours(hyps, refs)
+    assert "version" not in str(err.value) and "validated" not in str(err.value)
+    assert "meteor-1.5.jar" in str(err.value)
