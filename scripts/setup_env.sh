@@ -16,6 +16,8 @@ need_debs=()
 command -v espeak-ng >/dev/null || need_debs+=(espeak-ng)
 command -v flite >/dev/null || need_debs+=(flite)
 command -v java >/dev/null || need_debs+=(default-jre-headless)
+# NIST SCLITE, the reference WER scorer (tests/test_sclite_parity.py)
+command -v sctk >/dev/null || need_debs+=(sctk)
 # headless Chromium for the browser tests of the HTML reports (tests/test_reports_browser.py)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need_debs+=(chromium)
 if [ "${#need_debs[@]}" -gt 0 ]; then
