@@ -1,9 +1,10 @@
 """Alignment counts (hits, substitutions, deletions, insertions) of normalized text pairs.
 
-All pairs go to jiwer in one call (its per-call set-up costs more than the alignment of a short
-utterance); the counts per pair are read from jiwer's alignment chunks. Pairs with an empty side
-are counted without jiwer (jiwer refuses an empty reference): an empty hypothesis is all
-deletions, an empty reference all insertions.
+The alignment is the one jiwer computes (rapidfuzz's Levenshtein edit operations, unit costs,
+rapidfuzz's tie-breaking), called directly on the word (or character) lists: jiwer's per-call
+transforms cost more than the alignment of a short utterance. An empty hypothesis is all
+deletions, an empty reference all insertions (jiwer itself refuses an empty reference).
+Equality with jiwer's counts and measures is tested (tests/test_wer_family.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import numpy as np
 
 HIT, SUB, DEL, INS = range(4)
 FIELDS = ("hit", "sub", "del", "ins")
-_KIND = {"equal": HIT, "substitute": SUB, "delete": DEL, "insert": INS}
 
 
 def units(text: str, unit: str) -> list[str]:
@@ -24,37 +24,21 @@ def units(text: str, unit: str) -> list[str]:
 
 def edit_counts(refs: Sequence[str], hyps: Sequence[str], unit: str = "word") -> np.ndarray:
     """Counts [n, 4] (hit, sub, del, ins) per pair, Levenshtein alignment over `unit`s."""
+    from rapidfuzz.distance import Levenshtein
+
     out = np.zeros((len(refs), 4), dtype=np.int64)
-    ref_units = [units(r, unit) for r in refs]
-    hyp_units = [units(h, unit) for h in hyps]
-    both = [i for i in range(len(refs)) if ref_units[i] and hyp_units[i]]
-    for i in range(len(refs)):
-        if not hyp_units[i]:
-            out[i, DEL] = len(ref_units[i])
-        elif not ref_units[i]:
-            out[i, INS] = len(hyp_units[i])
-    if both:
-        import jiwer
-
-        result = jiwer.process_words(
-            [" ".join(ref_units[i]) if unit == "word" else ref_units[i] for i in both],
-            [" ".join(hyp_units[i]) if unit == "word" else hyp_units[i] for i in both],
-            *(() if unit == "word" else (_as_chars, _as_chars)),
-        )
-        for i, chunks in zip(both, result.alignments):
-            for c in chunks:
-                k = _KIND[c.type]
-                out[i, k] += (
-                    (c.hyp_end_idx - c.hyp_start_idx)
-                    if k == INS
-                    else (c.ref_end_idx - c.ref_start_idx)
-                )
+    for k, (ref, hyp) in enumerate(zip(refs, hyps)):
+        r, h = units(ref, unit), units(hyp, unit)
+        sub = dele = ins = 0
+        for tag, _, _ in Levenshtein.editops(r, h).as_list():
+            if tag == "replace":
+                sub += 1
+            elif tag == "delete":
+                dele += 1
+            else:
+                ins += 1
+        out[k] = (len(r) - sub - dele, sub, dele, ins)
     return out
-
-
-def _as_chars(sentences: list[list[str]]) -> list[list[str]]:
-    """jiwer transform for pairs already split into characters: each list is one sentence."""
-    return [list(s) for s in sentences]
 
 
 STAT_FIELDS = ("errors", "ref_len", "hit", "del", "ins")

@@ -181,3 +181,21 @@ def test_bad_text_scores_by_policy(name):
     assert np.isfinite(metric.reduce(stack(scores)))
     idx = resample_indices(len(records), BootstrapSpec(resamples=5, seed=1))
     assert np.isfinite(metric.reduce_resamples(stack(scores), idx)).all()
+
+
+def test_counts_equal_jiwer_alignment_on_random_pairs():
+    """Our direct rapidfuzz alignment gives jiwer's counts pair by pair (ties included)."""
+    from metrics.edit_counts import edit_counts
+
+    rng = np.random.default_rng(5)
+    words = np.array(["a", "b", "c", "the", "cat"])
+    refs = [" ".join(rng.choice(words, rng.integers(1, 9))) for _ in range(400)]
+    hyps = [" ".join(rng.choice(words, rng.integers(1, 9))) for _ in range(400)]
+    counts = edit_counts(refs, hyps)
+    for (h, s, d, i), r, y in zip(counts, refs, hyps):
+        o = jiwer.process_words(r, y)
+        assert (h, s, d, i) == (o.hits, o.substitutions, o.deletions, o.insertions), (r, y)
+    chars = edit_counts(refs[:50], hyps[:50], "char")
+    for (h, s, d, i), r, y in zip(chars, refs, hyps):
+        o = jiwer.process_characters(r, y)
+        assert (h, s, d, i) == (o.hits, o.substitutions, o.deletions, o.insertions), (r, y)
