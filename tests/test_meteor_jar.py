@@ -68,3 +68,37 @@ def test_disagreement_message_does_not_blame_the_jar_version(monkeypatch):
         ours(hyps, refs)
     assert "version" not in str(err.value) and "validated" not in str(err.value)
     assert "meteor-1.5.jar" in str(err.value)
+
+
+@pytest.mark.e2e
+def test_cli_scores_reference_identical_captions(tmp_path, capsys):
+    """`anybench run` on a COCO folder whose captions equal a reference: every caption preset
+    scores (METEOR used to abort the whole results.json), METEOR equal to the jar's."""
+    import json
+
+    from evals.cli.main import main
+    from tests.coco_data import write_coco
+    from tests.test_coco_caption_e2e import CORE, official_scores
+
+    fixture = write_coco(tmp_path / "coco", {"test": 6, "val": 2})
+    ann_file = fixture.root / "annotations" / "captions_val2014.json"
+    anns = json.loads(ann_file.read_text())["annotations"]
+    first = {}
+    for a in anns:
+        first.setdefault(a["image_id"], a["caption"])
+    results = [{"image_id": i, "caption": first[i]} for i in fixture.ids["test"]]
+    results[-1]["caption"] = "a caption of something else entirely"
+    results_file = tmp_path / "captions_results.json"
+    results_file.write_text(json.dumps(results))
+    code = main(
+        ["run", "--model", f"predictions:path={results_file}", "--tasks", "coco-caption",
+         "--data", f"coco-caption={fixture.root}", "--out", str(tmp_path / "runs"),
+         "--run-id", "r", "--no-progress", "--bootstrap", "50"]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    task = json.loads((tmp_path / "runs" / "r" / "results.json").read_text())["tasks"]
+    metrics = task["coco-caption"]["metrics"]
+    expected = official_scores(ann_file, results, fixture.ids["test"])
+    for name in CORE:
+        assert abs(metrics[name]["value"] / 100 - expected[name]) <= TOL, name
+    assert expected["meteor@coco"] > 0.5
