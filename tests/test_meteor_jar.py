@@ -102,3 +102,22 @@ def test_cli_scores_reference_identical_captions(tmp_path, capsys):
     for name in CORE:
         assert abs(metrics[name]["value"] / 100 - expected[name]) <= TOL, name
     assert expected["meteor@coco"] > 0.5
+
+
+def test_bad_captions_score_by_policy():
+    """Punctuation-only, `\\r`, CJK and empty captions and references: nothing raises; a
+    caption with no tokens left is counted under the empty-caption policy."""
+    from metrics.caption_corpus import EMPTY_POLICY
+
+    hyps, refs = make_captions(8, seed=1)
+    hyps[0], hyps[1], hyps[2], hyps[3] = "...", "a dog\rruns\r\n", "猫が座っている", ""
+    refs[4] = [*refs[4][:4], ""]
+    refs[5] = ["!!!", "..."]
+    for name in ("bleu-4@coco", "meteor@coco", "rouge-l@coco", "cider-d@coco"):
+        metric = METRICS.get(name)
+        scores = metric.score(records_for(hyps, refs))
+        assert [s.policy == EMPTY_POLICY for s in scores] == [True, False, False, True] + [
+            False
+        ] * 4
+        assert scores[0].value == scores[3].value == 0.0
+        assert np.isfinite(metric.reduce(np.array([s.stat for s in scores])))
