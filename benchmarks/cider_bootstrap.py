@@ -70,10 +70,10 @@ def main() -> None:
     ap.add_argument("--test-sets", type=int, default=80)
     ap.add_argument("--resamples", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--report-every", type=int, default=10)
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     start = time.time()
-    methods = ("percentile", "bca", "basic", "fixed-df percentile")
     rows = []
     for t in range(args.test_sets):
         cider = test_set(args.images, seed=1000 * args.seed + t + 1)
@@ -96,12 +96,19 @@ def main() -> None:
                 "fixed-df percentile": percentile_interval(fixed, CONFIDENCE),
             }
         )
+        if (t + 1) % args.report_every == 0 or t + 1 == args.test_sets:
+            report(rows, args, time.time() - start)
+
+
+def report(rows: list[dict], args: argparse.Namespace, elapsed: float) -> None:
+    """Print the figures over the test sets done so far."""
+    methods = ("percentile", "bca", "basic", "fixed-df percentile")
     points = np.array([r["point"] for r in rows])
     bias = np.array([r["bias"] for r in rows])
     se = np.array([r["se"] for r in rows])
     print(
-        f"{args.test_sets} test sets of {args.images} images x {args.resamples} resamples, "
-        f"{time.time() - start:.0f} s"
+        f"{len(rows)} test sets of {args.images} images x {args.resamples} resamples, "
+        f"{elapsed:.0f} s"
     )
     print(
         f"CIDEr-D (x100): mean over test sets {100 * points.mean():.3f}, sampling SD "
@@ -121,6 +128,8 @@ def main() -> None:
         ]
         width = np.mean([r[name][1] - r[name][0] for r in rows])
         print(f"| {name} | {np.mean(covered):.2f} | {100 * width:.3f} |")
+
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -315,6 +315,9 @@ CIDER_PRESETS = (
         idf="log(#images) - log(max(1, df)), df over the scored images' references; "
         "recomputed on every bootstrap resample",
         length="bigram count (coco-caption's CiderScorer)",
+        bootstrap_interval="percentile, document frequencies recomputed on every resample: on "
+        "simulated 5,000-image test sets its bias is -0.05 SE and its coverage 0.92, equal to "
+        "BCa's and above fixed-df and basic intervals (docs/cider-bootstrap.md)",
     ),
 )
 SPICE_PRESETS = (
