@@ -22,6 +22,21 @@ def units(text: str, unit: str) -> list[str]:
     return text.split() if unit == "word" else list(" ".join(text.split()))
 
 
+def compound_counts(refs: Sequence[str], hyps: Sequence[str], unit: str = "word") -> np.ndarray:
+    """Counts [n, 4] per pair from kaldialign's edit distance with merge_compounds (adjacent
+    words joined without a separator match one word at no cost: "white paper" = "whitepaper"),
+    as the Open ASR Leaderboard scores since 2026-06-11. Hits are N - S - D (a merged match
+    counts its reference words as hits)."""
+    from kaldialign import edit_distance
+
+    out = np.zeros((len(refs), 4), dtype=np.int64)
+    for k, (ref, hyp) in enumerate(zip(refs, hyps)):
+        r, h = units(ref, unit), units(hyp, unit)
+        e = edit_distance(r, h, merge_compounds=True)
+        out[k] = (len(r) - e["sub"] - e["del"], e["sub"], e["del"], e["ins"])
+    return out
+
+
 def edit_counts(refs: Sequence[str], hyps: Sequence[str], unit: str = "word") -> np.ndarray:
     """Counts [n, 4] (hit, sub, del, ins) per pair, Levenshtein alignment over `unit`s."""
     from rapidfuzz.distance import Levenshtein
@@ -40,6 +55,9 @@ def edit_counts(refs: Sequence[str], hyps: Sequence[str], unit: str = "word") ->
         out[k] = (len(r) - sub - dele, sub, dele, ins)
     return out
 
+
+ALIGNERS = {"levenshtein": edit_counts, "kaldialign-merge-compounds": compound_counts}
+"""Alignment a preset pins (settings `aligner`; default levenshtein)."""
 
 STAT_FIELDS = ("errors", "ref_len", "hit", "del", "ins")
 """Per-sample statistics columns: errors S+D+I and reference length N first (what WER and CER

@@ -6,7 +6,9 @@ so one model's WER moves between versions. Each version in metrics/data/oal_engl
 named by the upstream commit date and pins those tables; the steps and their order are the
 leaderboard's (normalizer.EnglishTextNormalizer.__call__ since 2026-04-22; versions before have
 no compound, name or acronym step). The number normalizer and symbol removal are Whisper's
-(whisper_normalizer). WER is then corpus jiwer WER over the normalized texts.
+(whisper_normalizer). WER is then corpus WER over the normalized words: jiwer's Levenshtein
+through 2026-06-10, kaldialign's merge_compounds alignment from 2026-06-11 (metrics.wer).
+Checked against the upstream code at every pinned commit on 5,253 texts (all equal).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import numpy as np
 from evals.records import PredictionRecord
 from evals.types import Status, Text
 from metrics.base import Metric, MetricPreset, SampleScore
-from metrics.edit_counts import FIELDS, as_stats, edit_counts, measure
+from metrics.edit_counts import ALIGNERS, FIELDS, as_stats, edit_counts, measure
 from metrics.oal_normalizer import versions as oal_versions
 from metrics.text_norm import NORMALIZER_PROTOCOLS, get_normalizer
 
@@ -74,7 +74,8 @@ class WER(Metric):
         norm = get_normalizer(self.preset.settings["normalizer"])
         refs = [norm(r) for r in references]
         hyps = [norm(h) for h in hypotheses]
-        counts = edit_counts(refs, hyps, self.preset.settings["unit"])
+        align = ALIGNERS[self.preset.settings.get("aligner", "levenshtein")]
+        counts = align(refs, hyps, self.preset.settings["unit"])
         stats = as_stats(counts)
         values = self._values(stats)
         return [
@@ -119,9 +120,10 @@ class WER(Metric):
             return np.where(defined, per, 0.0).sum(axis=1) / defined.sum(axis=1)
 
 
-OAL_SCORED_VERSIONS = tuple(v for v in oal_versions() if v < "2026-06-11")
-"""Leaderboard versions with a WER preset: from 2026-06-11 the leaderboard also scores with
-kaldialign's merge_compounds (split compounds count no error), which is not implemented here."""
+OAL_COMPOUNDS_FROM = "2026-06-11"
+"""From this version the leaderboard aligns with kaldialign's merge_compounds (split compounds
+count no error) instead of jiwer's Levenshtein."""
+OAL_SCORED_VERSIONS = tuple(oal_versions())
 
 MEASURE_TEXT = {
     "wer": ("word error rate (S+D+I)/N", "percent", False),
@@ -134,7 +136,12 @@ MEASURE_TEXT = {
 
 
 def wer_preset(
-    name: str, normalizer: str, aggregation: str, description: str, measure: str = "wer"
+    name: str,
+    normalizer: str,
+    aggregation: str,
+    description: str,
+    measure: str = "wer",
+    aligner: str = "levenshtein",
 ) -> MetricPreset:
     what, scale, higher = MEASURE_TEXT[measure]
     unit = "char" if measure == "cer" else "word"
@@ -157,7 +164,13 @@ def wer_preset(
             "normalizer": normalizer,
             "normalizer_protocol": NORMALIZER_PROTOCOLS[normalizer],
             "counts": corpus,
-            "alignment": ALIGNMENT.format(unit=unit),
+            "alignment": ALIGNMENT.format(unit=unit)
+            if aligner == "levenshtein"
+            else (
+                "kaldialign 0.12 edit_distance(merge_compounds=True): Levenshtein where adjacent "
+                "words joined without a separator match one word at no cost"
+            ),
+            **({} if aligner == "levenshtein" else {"aligner": aligner}),
             "empty_hypothesis": EMPTY_POLICY,
             "empty_reference": "no value of its own (left out of per-utterance means); its "
             "hypothesis units count as insertions in corpus values",
@@ -214,7 +227,11 @@ WER_PRESETS = (
             f"wer@oal-{version}",
             f"oal-english-{version}",
             "corpus",
-            f"corpus WER (%) after the Open ASR Leaderboard English normalizer as of {version}",
+            f"corpus WER (%) after the Open ASR Leaderboard English normalizer as of {version}"
+            + (", split compounds merged (kaldialign)" if version >= OAL_COMPOUNDS_FROM else ""),
+            aligner="kaldialign-merge-compounds"
+            if version >= OAL_COMPOUNDS_FROM
+            else "levenshtein",
         )
         for version in OAL_SCORED_VERSIONS
     ),
