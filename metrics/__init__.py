@@ -3,6 +3,7 @@
 from evals.registry import METRICS
 from metrics.captioning import CAPTION_METRICS
 from metrics.clap_score import CLAP_PRESETS, ClapScore
+from metrics.clip_s import CLIP_S_PRESETS, ClipS
 from metrics.clip_score import CLIP_PRESETS, ClipScore
 from metrics.dnsmos import DNSMOS, DNSMOS_PRESETS
 from metrics.fad import FAD, FAD_PRESETS
@@ -25,6 +26,7 @@ for _cls, _presets in (
     (Fidelity, FIDELITY_PRESETS),
     (ResemblyzerInputSIM, SIM_INPUT_PRESETS),
     (ClipScore, CLIP_PRESETS),
+    (ClipS, CLIP_S_PRESETS),
     (FID, FID_PRESETS),
     *CAPTION_METRICS,
 ):

@@ -23,7 +23,10 @@ from evals.types import Text
 from metrics.audio_outputs import usable_output
 from metrics.ptb import tokenize
 
-EMPTY_POLICY = "failed, missing or empty caption = empty string (scores 0)"
+EMPTY_POLICY = (
+    "failed, missing or empty caption (nothing left after PTB tokenization, e.g. punctuation "
+    "only) = empty string (scores 0)"
+)
 HELD_OUT_KEY = "reference_index"
 _CACHE: OrderedDict[int, CaptionCorpus] = OrderedDict()
 CACHE_SIZE = 4
@@ -105,7 +108,7 @@ def build_corpus(records: Sequence[PredictionRecord]) -> CaptionCorpus:
         key=key,
         hyps=tuple(hyps),
         refs=refs,
-        policies=tuple(p for _, p in hyp_pol),
+        policies=tuple(p or (None if h else EMPTY_POLICY) for (_, p), h in zip(hyp_pol, hyps)),
         held_out=tuple(h for _, h in ref_held),
     )
     remember(corpus)

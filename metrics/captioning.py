@@ -129,18 +129,24 @@ class Bleu(CaptionMetric):
 
 
 def meteor_stats(corpus: CaptionCorpus) -> np.ndarray:
-    from metrics.meteor import meteor_from_stats, meteor_jar
+    """The jar's statistics per image, in the form its corpus aggregate sums (meteor.aggregable);
+    our aggregate is checked against the jar's own EVAL aggregate of the same segments."""
+    from metrics.meteor import aggregable, meteor_from_stats, meteor_jar
 
     jar = meteor_jar()
-    stats = jar.stats(corpus.hyps, corpus.refs)
-    segments, aggregate = jar.evaluate(stats)
+    raw = jar.stats(corpus.hyps, corpus.refs)
+    segments, aggregate = jar.evaluate(raw)
+    stats = aggregable(raw)
     ours = float(meteor_from_stats(stats.sum(axis=0)))
+    mine = meteor_from_stats(stats)
     if not math.isclose(ours, aggregate, rel_tol=1e-9, abs_tol=1e-12) or not np.allclose(
-        meteor_from_stats(stats), segments, rtol=1e-9, atol=1e-12
+        mine, segments, rtol=1e-9, atol=1e-12
     ):
+        worst = int(np.argmax(np.abs(mine - segments))) if len(mine) else 0
         raise RuntimeError(
-            f"METEOR from summed statistics ({ours}) disagrees with meteor-1.5.jar ({aggregate}); "
-            "the jar is not the one this scorer was validated against"
+            f"METEOR: our aggregate of {len(raw)} segments ({ours:.12g}) differs from "
+            f"meteor-1.5.jar's EVAL aggregate ({aggregate:.12g}); largest segment difference at "
+            f"image {worst} (statistics {raw[worst].tolist() if len(raw) else []})"
         )
     return stats
 
@@ -286,7 +292,8 @@ METEOR_PRESETS = (
         parameters="alpha 0.85, beta 0.2, gamma 0.6, delta 0.75; module weights exact 1.0, "
         "stem 0.6, synonym 0.8, paraphrase 0.6",
         corpus_statistics="the jar's 23 sufficient statistics summed over images (its EVAL "
-        "aggregate), not a mean of image scores",
+        "aggregate, MeteorStats.addStats), not a mean of image scores; an image matched in full "
+        "in one chunk adds no chunks to the sum, as in the jar",
     ),
 )
 ROUGE_PRESETS = (
@@ -309,6 +316,9 @@ CIDER_PRESETS = (
         idf="log(#images) - log(max(1, df)), df over the scored images' references; "
         "recomputed on every bootstrap resample",
         length="bigram count (coco-caption's CiderScorer)",
+        bootstrap_interval="percentile, document frequencies recomputed on every resample: on "
+        "simulated 5,000-image test sets its bias is -0.05 SE and its coverage 0.92, equal to "
+        "BCa's and above fixed-df and basic intervals (docs/cider-bootstrap.md)",
     ),
 )
 SPICE_PRESETS = (

@@ -154,12 +154,14 @@ class CiderD:
         return self.image_scores(np.ones((self.n_images, 1)))[:, 0]
 
     def corpus_values(self, indices: np.ndarray) -> np.ndarray:
-        """CIDEr-D of each resampled corpus (rows of image indices), idf recomputed per resample."""
+        """CIDEr-D of each corpus made of a row of image indices (any length; repeats are
+        separate images), idf recomputed per row."""
         out = np.empty(len(indices))
         for start in range(0, len(indices), BLOCK):
             block = np.asarray(indices[start : start + BLOCK])
             flat = (block + np.arange(len(block))[:, None] * self.n_images).ravel()
-            m = np.bincount(flat, minlength=block.size).reshape(len(block), -1).T.astype(float)
+            m = np.bincount(flat, minlength=len(block) * self.n_images)
+            m = m.reshape(len(block), self.n_images).T.astype(float)
             per_image = self.image_scores(m)
             out[start : start + len(block)] = (m * per_image).sum(axis=0) / block.shape[1]
         return out

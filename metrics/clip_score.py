@@ -1,7 +1,9 @@
 """CLIP scores of generated images with open_clip, as distinct presets per formula and scorer.
 
-- `clip_t@torchmetrics-<scorer>`: 100 * max(cos(image, prompt), 0) per image, averaged: the
-  torchmetrics CLIPScore convention (the usual "CLIP score ~30" scale).
+- `clip_t@torchmetrics-<scorer>`: torchmetrics' `clip_score` formula, max(mean(100 * cos), 0):
+  each image scores 100 * cos(image, prompt), the clamp is on the mean (the usual "CLIP score
+  ~30" scale).
+  (Hessel et al.'s CLIP-S and RefCLIP-S are in metrics.clip_s.)
 - `clip_t-cos@<scorer>`: the raw cosine between image and prompt embeddings, averaged.
 - `clip_i@<scorer>`: the cosine between the generated image and the real image the prompt
   describes (the COCO image of the caption), averaged. This is the reading of AnyGPT's
@@ -14,7 +16,7 @@ its own policy note; a task with no real images at all makes clip_i unavailable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,7 @@ from evals.records import PredictionRecord
 from evals.types import Image, Text
 from metrics.audio_outputs import usable_output
 from metrics.base import MeanMetric, MetricPreset, MetricUnavailable, SampleScore, directions
+from metrics.clip_formulas import FORMULAS, Formula
 from metrics.clip_model import ClipScorer, ClipSpec, clip_scorer
 
 FAILED_IMAGE = "failed, empty or unreadable generated image"
@@ -94,12 +97,6 @@ def embed_prompts(scorer: ClipScorer, texts: list[str]) -> np.ndarray:
     return _TEXTS[key]
 
 
-FORMULAS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "torchmetrics": lambda cos: 100.0 * np.maximum(cos, 0.0),
-    "cosine": lambda cos: cos,
-}
-
-
 class ClipScore(MeanMetric):
     """Mean over samples of a formula of cos(generated image, target); see the module docstring."""
 
@@ -108,8 +105,19 @@ class ClipScore(MeanMetric):
         s = self.preset.settings
         return ClipSpec(s["scorer_id"], s["open_clip_model"], s["pretrained"], s["quick_gelu"])
 
+    @property
+    def formula(self) -> Formula:
+        """The formula the preset names (metrics.clip_formulas)."""
+        return FORMULAS[self.preset.settings["formula"]]
+
     def scorer(self) -> ClipScorer:
         return clip_scorer(self.spec, resolve_device("auto"))
+
+    def reduce(self, stats: np.ndarray) -> float:
+        return float(self.formula.reduce(stats[:, 0])) if len(stats) else float("nan")
+
+    def reduce_resamples(self, stats: np.ndarray, indices: np.ndarray) -> np.ndarray:
+        return self.formula.reduce(stats[:, 0][indices])
 
     def targets(self, scorer: ClipScorer, records: Sequence[PredictionRecord]) -> list:
         if self.preset.settings["target"] == "prompt":
@@ -128,7 +136,7 @@ class ClipScore(MeanMetric):
         scorer = self.scorer()
         targets = self.targets(scorer, records)
         generated = embed_images(scorer, [generated_image(r) for r in records])
-        formula = FORMULAS[self.preset.settings["formula"]]
+        formula = self.formula.value
         failure = float(self.preset.settings["failure_value"])
         out = []
         for gen, target in zip(generated, targets):
@@ -145,9 +153,9 @@ class ClipScore(MeanMetric):
         return self.scorer().describe()
 
 
-def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu: bool):
-    """The three CLIP presets of one open_clip scorer (register more scorers with this)."""
-    scorer = {
+def scorer_settings(hub_id: str, model: str, pretrained: str, quick_gelu: bool) -> dict:
+    """The pinned settings of one open_clip scorer, shared by every CLIP preset on it."""
+    return {
         "scorer_id": hub_id,
         "open_clip_model": model,
         "pretrained": pretrained,
@@ -158,11 +166,23 @@ def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu
         "precision": "float32",
         "failure_value": 0.0,
     }
+
+
+SCORERS = (
+    ("timm/vit_large_patch14_clip_224.openai", "ViT-L-14", "openai", "openai-vit-l-14", True),
+    ("timm/vit_base_patch32_clip_224.openai", "ViT-B-32", "openai", "openai-vit-b-32", True),
+)
+"""(hub id, open_clip model, pretrained tag, preset slug, quick_gelu) of the pinned scorers."""
+
+
+def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu: bool):
+    """The three CLIP presets of one open_clip scorer (register more scorers with this)."""
+    scorer = scorer_settings(hub_id, model, pretrained, quick_gelu)
     return (
         MetricPreset(
             name=f"clip_t@torchmetrics-{slug}",
             metric="clip_t",
-            description=f"CLIP score 100*max(cos(image, prompt), 0), mean (torchmetrics convention), {model} {pretrained}",
+            description=f"CLIP score max(mean(100*cos(image, prompt)), 0) (torchmetrics clip_score), {model} {pretrained}",
             higher_is_better=True,
             scale="x100",
             aggregation="mean",
@@ -170,9 +190,11 @@ def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu
                 **scorer,
                 "target": "prompt",
                 "formula": "torchmetrics",
-                "clamp": "max(cos, 0)",
+                "clamp": "on the mean: max(mean(100*cos), 0), as torchmetrics.functional."
+                "multimodal.clip_score; per image 100*cos, unclamped",
             },
             directions=directions("text>image"),
+            version="2",
         ),
         MetricPreset(
             name=f"clip_t-cos@{slug}",
@@ -197,8 +219,4 @@ def clip_presets(hub_id: str, model: str, pretrained: str, slug: str, quick_gelu
     )
 
 
-CLIP_PRESETS = clip_presets(
-    "timm/vit_large_patch14_clip_224.openai", "ViT-L-14", "openai", "openai-vit-l-14", True
-) + clip_presets(
-    "timm/vit_base_patch32_clip_224.openai", "ViT-B-32", "openai", "openai-vit-b-32", True
-)
+CLIP_PRESETS = tuple(p for args in SCORERS for p in clip_presets(*args))

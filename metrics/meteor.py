@@ -3,10 +3,14 @@
 The jar (pycocoevalcap's `meteor-1.5.jar -l en -norm`, `-stdio` mode) returns 23 sufficient
 statistics per segment for the best-matching reference (`SCORE` lines). coco-caption's corpus
 METEOR is the jar's `EVAL` aggregate: the statistics are summed over segments and scored once,
-so it is not the mean of segment scores. `meteor_from_stats` is that scoring function in numpy
-(MeteorScorer.computeMetrics, Meteor 1.5, English parameters), checked against the jar's own
-aggregate on every call and in the tests; the bootstrap sums resampled statistics and scores
-them with it, so METEOR intervals resample the whole corpus the way the jar aggregates it.
+so it is not the mean of segment scores. The jar's sum (MeteorStats.addStats) has one rule that
+is not a plain sum: a segment matched entirely in one chunk adds no chunks, so a corpus of
+reference-identical captions has no fragmentation penalty. `aggregable` applies that rule to
+each segment's row once (chunks 0 for such a segment; its own score is unchanged, its penalty
+being 0 either way), after which any multiset of rows sums the way the jar aggregates it.
+`meteor_from_stats` is the jar's scoring function (MeteorScorer.computeMetrics, English
+parameters) in numpy, checked against the jar's own aggregate on every call and in the tests;
+the bootstrap sums resampled aggregable rows and scores them with it.
 """
 
 from __future__ import annotations
@@ -33,12 +37,9 @@ def meteor_from_stats(stats: np.ndarray) -> np.ndarray:
     """METEOR of statistics rows [..., 23] (one segment, or summed segments = corpus)."""
     s = np.asarray(stats, dtype=float)
     t_len, r_len, t_func, r_func = s[..., 0], s[..., 1], s[..., 2], s[..., 3]
-    stages = s[..., 4:20].reshape(
-        *s.shape[:-1], 4, 4
-    )  # per stage: test/ref content, test/ref function
+    stages = s[..., 4:20].reshape(*s.shape[:-1], 4, 4)  # test/ref content, test/ref function
     chunks, t_words, r_words = s[..., 20], s[..., 21], s[..., 22]
-    t_total = (stages[..., 0] + stages[..., 2]).sum(axis=-1)
-    r_total = (stages[..., 1] + stages[..., 3]).sum(axis=-1)
+    t_total, r_total = totals(s)
     t_wlen = DELTA * (t_len - t_func) + (1.0 - DELTA) * t_func
     r_wlen = DELTA * (r_len - r_func) + (1.0 - DELTA) * r_func
     t_match = (stages[..., 0] * WEIGHTS * DELTA).sum(-1) + (
@@ -55,6 +56,22 @@ def meteor_from_stats(stats: np.ndarray) -> np.ndarray:
         frag = np.where(exact, 0.0, chunks / ((t_words + r_words) / 2))
         score = f_mean * (1.0 - GAMMA * frag**BETA)
     return np.where(np.isnan(score), 0.0, np.maximum(score, 0.0))
+
+
+def totals(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Total (test, reference) matches of statistics rows, over all stages and word kinds."""
+    stages = np.asarray(stats, dtype=float)[..., 4:20].reshape(*np.shape(stats)[:-1], 4, 4)
+    return (stages[..., 0] + stages[..., 2]).sum(-1), (stages[..., 1] + stages[..., 3]).sum(-1)
+
+
+def aggregable(stats: np.ndarray) -> np.ndarray:
+    """Segment rows [n, 23] with the jar's aggregation rule applied: a segment matched in full
+    (every test and reference word) in one chunk contributes no chunks to a sum."""
+    s = np.array(stats, dtype=float)
+    t_total, r_total = totals(s)
+    whole = (t_total == s[:, 0]) & (r_total == s[:, 1]) & (s[:, 20] == 1)
+    s[whole, 20] = 0.0
+    return s
 
 
 def score_line(hypothesis: str, references: Sequence[str]) -> str:

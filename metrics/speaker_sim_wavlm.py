@@ -26,7 +26,7 @@ import numpy as np
 
 from evals import hub
 from metrics.audio_level import SILENT, level
-from metrics.base import MetricPreset, MetricUnavailable
+from metrics.base import MetricPreset, MetricUnavailable, directions
 from metrics.scorers import SCORERS_ENV, locate
 from metrics.speaker_sim import ResemblyzerSIM
 from metrics.weights_hash import file_sha256
@@ -176,6 +176,7 @@ WAVLM_SIM_PRESETS = (
             "policy": POLICY,
             "failure_value": 0.0,
         },
+        directions=directions("text>speech"),
     ),
     MetricPreset(
         name="sim@wavlm-base-plus-sv",
@@ -193,5 +194,6 @@ WAVLM_SIM_PRESETS = (
             "policy": POLICY,
             "failure_value": 0.0,
         },
+        directions=directions("text>speech"),
     ),
 )

@@ -15,6 +15,7 @@ from evals.types import Audio, Decoding, Modality, Request
 from metrics.audio_outputs import output_audio
 from metrics.base import TTS_DIRECTIONS, MetricPreset, MetricUnavailable, SampleScore
 from metrics.scorers import locate, transcriber
+from metrics.text_norm import NORMALIZER_PROTOCOLS
 from metrics.wer import EMPTY_POLICY, WER, reference_text
 
 ASR_RATE = 16000
@@ -54,19 +55,13 @@ class TTSWER(WER):
         transcripts = (
             dict(zip(usable, self.transcribe([clips[i][0] for i in usable]))) if usable else {}
         )
-        out = []
-        for i, rec in enumerate(records):
-            policy = None if i in transcripts else EMPTY_POLICY
-            score = self.score_pair(reference_text(rec), transcripts.get(i, ""), policy)
-            out.append(
-                SampleScore(
-                    score.stat,
-                    score.value,
-                    policy,
-                    {**score.details, "transcript": transcripts.get(i, "")},
-                )
-            )
-        return out
+        policies = [None if i in transcripts else EMPTY_POLICY for i in range(len(records))]
+        hyps = [transcripts.get(i, "") for i in range(len(records))]
+        scores = self.score_pairs([reference_text(rec) for rec in records], hyps, policies)
+        return [
+            SampleScore(s.stat, s.value, s.policy, {**s.details, "transcript": h})
+            for s, h in zip(scores, hyps)
+        ]
 
     def describe(self) -> dict[str, Any]:
         try:
@@ -76,7 +71,13 @@ class TTSWER(WER):
 
 
 def tts_wer_preset(
-    name: str, scorer_id: str, revision: str | None, scorer_spec: str, description: str
+    name: str,
+    scorer_id: str,
+    revision: str | None,
+    scorer_spec: str,
+    description: str,
+    normalizer: str = "whisper-english",
+    aggregation: str = "corpus",
 ) -> MetricPreset:
     return MetricPreset(
         name=name,
@@ -84,16 +85,19 @@ def tts_wer_preset(
         description=description,
         higher_is_better=False,
         scale="percent",
-        aggregation="corpus",
+        aggregation=aggregation,
         directions=TTS_DIRECTIONS,
         settings={
+            "measure": "wer",
+            "unit": "word",
             "scorer_id": scorer_id,
             "scorer_revision": revision,
             "scorer_spec": scorer_spec,
             "scorer_decoding": "default",
             "scorer_decoding_params": "beam 5, temperature 0, no fallback, language en",
             "scorer_sample_rate": ASR_RATE,
-            "normalizer": "whisper-english",
+            "normalizer": normalizer,
+            "normalizer_protocol": NORMALIZER_PROTOCOLS[normalizer],
             "empty_hypothesis": EMPTY_POLICY,
         },
     )
@@ -119,6 +123,17 @@ TTS_WER_PRESETS = (
         "openai/whisper-large-v3",
         "main",
         "hf-whisper:model={path}",
-        "corpus WER (%) of Whisper large-v3 transcripts of the generated speech (Seed-TTS-eval style ASR)",
+        "corpus WER (%) of Whisper large-v3 transcripts after Whisper's English normalizer "
+        "(not Seed-TTS-eval's scoring: see wer-tts@seed-tts)",
+    ),
+    tts_wer_preset(
+        "wer-tts@seed-tts",
+        "openai/whisper-large-v3",
+        "main",
+        "hf-whisper:model={path}",
+        "Seed-TTS-eval English WER (%): Whisper large-v3 transcripts, punctuation removed, "
+        "lowercased, mean of per-utterance WER",
+        normalizer="seed-tts-en",
+        aggregation="mean",
     ),
 )

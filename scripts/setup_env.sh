@@ -18,6 +18,8 @@ command -v flite >/dev/null || need_debs+=(flite)
 command -v java >/dev/null || need_debs+=(default-jre-headless)
 # real LibriVox recordings with transcripts (task librivox-asr, the demo's real-recordings table)
 [ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || need_debs+=(pocketsphinx-testdata)
+# NIST SCLITE, the reference WER scorer (tests/test_sclite_parity.py; `sctk sclite`)
+command -v sctk >/dev/null || need_debs+=(sctk)
 # headless Chromium for the browser tests of the HTML reports (tests/test_reports_browser.py)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need_debs+=(chromium)
 if [ "${#need_debs[@]}" -gt 0 ]; then

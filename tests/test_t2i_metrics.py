@@ -104,15 +104,15 @@ def test_clip_presets_match_numpy_formulas(t2i, scorers):
             assert t_scores[k].policy == FAILED_IMAGE
             continue
         assert cos_scores[k].value == pytest.approx(cos, abs=1e-6)
-        assert t_scores[k].value == pytest.approx(100 * max(cos, 0.0), abs=1e-4)
-    assert any(c is not None and c < 0 for c in ref["t"]), "the clamp is exercised"
+        assert t_scores[k].value == pytest.approx(100 * cos, abs=1e-4)  # clamped on the mean
+    assert any(c is not None and c < 0 for c in ref["t"]), "negative cosines are exercised"
     for k, cos in enumerate(ref["i"]):
         if cos is None:
             assert i_scores[k].value == 0.0 and i_scores[k].policy in (FAILED_IMAGE, NO_REFERENCE)
         else:
             assert i_scores[k].value == pytest.approx(cos, abs=1e-6)
     assert i_scores[5].policy == NO_REFERENCE and i_scores[2].policy == FAILED_IMAGE
-    expected_mean = np.mean([100 * max(c, 0.0) if c is not None else 0.0 for c in ref["t"]])
+    expected_mean = max(np.mean([100 * c if c is not None else 0.0 for c in ref["t"]]), 0.0)
     assert clip_t.reduce(stack(t_scores)) == pytest.approx(expected_mean, abs=1e-4)
     assert clip_t.describe()["weights"].endswith("tiny-clip")
 
