@@ -138,12 +138,16 @@ def run(
     run_id: str | None = None,
     seed: int = 0,
     path: str = "",
+    describe: Mapping | None = None,
 ) -> RunResults:
     rid = run_id or label.lower().replace(" ", "-")
+    model = {"spec": spec, "name": spec.split(":")[0], "label": label}
+    if describe is not None:
+        model["describe"] = dict(describe)
     return RunResults(
         schema_version=SCHEMA_VERSION,
         run_id=rid,
-        model={"spec": spec, "name": spec.split(":")[0], "label": label},
+        model=model,
         config_hash="c0ffee",
         decoding="default",
         seed=seed,
@@ -292,8 +296,10 @@ def scored_run(
     seed: int = 0,
     spec: str | None = None,
     ids: Sequence[str] | None = None,
+    deterministic: bool | None = None,
 ) -> Path:
-    """A run folder scored by registered metric presets from given per-sample statistics."""
+    """A run folder scored by registered metric presets from given per-sample statistics;
+    `deterministic` is written where model.json's adapter description has it."""
     from evals.registry import METRICS
     from metrics.bootstrap import BootstrapSpec, interval
 
@@ -310,5 +316,6 @@ def scored_run(
         run_id=folder.name,
         seed=seed,
         path=str(folder / "results.json"),
+        describe=None if deterministic is None else {"deterministic": deterministic},
     )
     return write_run(folder, r, {task_name: stats}, ids)
