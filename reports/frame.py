@@ -32,8 +32,11 @@ FRAME_COLUMNS = (
     "protocol_hash",
     "run_id",
     "model",
+    "partial",
+    "truncated",
+    "degenerate",
 )
-"""Columns of `frame()`, in order."""
+"""Columns of `frame()`, in order (the last three: the task's integrity flags)."""
 
 
 def comparison_frame(c: Comparison) -> pd.DataFrame:
@@ -45,9 +48,10 @@ def comparison_frame(c: Comparison) -> pd.DataFrame:
             m = lookup(run, col)
             if m is None:
                 continue
+            integ = run.tasks[col.task].integrity
             rows.append(
                 {
-                    "system": c.names[i],
+                    "system": c.system_name(i),
                     "task": col.task,
                     "metric": col.metric,
                     "value": m.value,
@@ -65,6 +69,9 @@ def comparison_frame(c: Comparison) -> pd.DataFrame:
                     "protocol_hash": col.protocol_hash,
                     "run_id": run.run_id,
                     "model": str(run.model.get("spec", "")),
+                    "partial": integ.partial,
+                    "truncated": integ.truncated,
+                    "degenerate": integ.degenerate,
                 }
             )
     df = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))

@@ -16,6 +16,8 @@ need_debs=()
 command -v espeak-ng >/dev/null || need_debs+=(espeak-ng)
 command -v flite >/dev/null || need_debs+=(flite)
 command -v java >/dev/null || need_debs+=(default-jre-headless)
+# pdflatex and booktabs for the compile test of the LaTeX reports (tests/test_report_latex.py)
+command -v pdflatex >/dev/null || need_debs+=(texlive-latex-base texlive-latex-recommended)
 # headless Chromium for the browser tests of the HTML reports (tests/test_reports_browser.py)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need_debs+=(chromium)
 if [ "${#need_debs[@]}" -gt 0 ]; then

@@ -319,3 +319,50 @@ def scored_run(
         describe=None if deterministic is None else {"deterministic": deterministic},
     )
     return write_run(folder, r, {task_name: stats}, ids)
+
+
+SIX_TASKS = {
+    "coco-caption": ("cider-d@coco", "bleu-4@coco"),
+    "coco-t2i": ("clip_i@openai-vit-l-14", "clip_t@torchmetrics-openai-vit-l-14"),
+    "librispeech-asr": ("wer@whisper-norm",),
+    "vctk-tts-paper": ("wer-tts@whisper-medium", "sim@resemblyzer", "dnsmos@p835"),
+    "musiccaps-t2m": ("clap@music-audioset", "fad@clap-music-audioset"),
+    "musiccaps-caption": ("clap@630k-audioset",),
+}
+"""The AnyGPT paper's six evaluations, each with the presets a paper table would show."""
+
+
+def six_task_runs() -> list[RunResults]:
+    """A unified model, two specialists and the ground truth on the paper's six tasks, with
+    registered presets (real names, descriptions and hashes) and plausible values."""
+    from evals.registry import METRICS
+
+    typical = {
+        "percent": (8.0, 0.6),
+        "x100": (30.0, 1.5),
+        "cosine": (0.3, 0.01),
+        "mos": (3.2, 0.05),
+    }
+
+    def scored(name: str, factor: float) -> MetricResult:
+        p = METRICS.get(name).preset
+        value, spread = typical.get(p.scale, (5.0, 0.3))
+        value *= factor
+        return metric(p, value, value - spread, value + spread, n=500)
+
+    def system(label, spec, rid, factor, which=None):
+        tasks = []
+        for name, presets in SIX_TASKS.items():
+            if which is None or name in which:
+                ms = [scored(p, factor) for p in presets]
+                tasks.append(task(name, ms, n=500, family=name.split("-")[-1]))
+        return run(label, spec, tasks, run_id=rid)
+
+    return [
+        system("AnyGPT base (ours, 7B)", "anygpt:llm=/ckpt/base", "anygpt", 1.0),
+        system(
+            "Whisper large-v2", "hf-whisper:model=large-v2", "whisper", 0.9, {"librispeech-asr"}
+        ),
+        system("VALL-E X", "predictions:path=vallex.jsonl", "vallex", 1.1, {"vctk-tts-paper"}),
+        system("Ground truth", "reference", "truth", 0.95),
+    ]

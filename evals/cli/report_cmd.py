@@ -68,12 +68,15 @@ def write_outputs(args, outputs: dict[str, tuple[str, str]], stem: str) -> None:
 
 
 def add_parser(sub) -> None:
+    from evals.cli.common import csv_list
+    from reports.render_latex import WIDTHS
     from reports.report import FORMATS
+    from reports.selection import INTERVALS
 
     p = sub.add_parser(
         "report",
         help="comparison table of scored runs (md, latex, csv, html)",
-        description="A systems x (task, metric) table with 95%% bootstrap intervals, the best "
+        description="A systems x (task, metric) table with 95% bootstrap intervals, the best "
         "value per column marked (direction-aware), integrity counts and footnotes written from "
         "the metric presets; optionally beside a paper's published numbers (--paper).",
         epilog="examples:\n"
@@ -94,6 +97,38 @@ def add_parser(sub) -> None:
         "(default) or refuse with the reason",
     )
     p.add_argument("--no-plots", action="store_true", help="no plots in the HTML page")
+    p.add_argument(
+        "--columns",
+        type=csv_list,
+        default=(),
+        metavar="PATTERN,...",
+        help="columns to show, in this order (every format): task/metric, metric or task "
+        "patterns, and `integrity` (default: all)",
+    )
+    p.add_argument(
+        "--rename",
+        type=pair,
+        action="append",
+        default=[],
+        metavar="NAME=SHOWN",
+        help="display name for a metric preset, task/metric column, task or system (repeatable)",
+    )
+    p.add_argument(
+        "--intervals",
+        choices=INTERVALS,
+        default="full",
+        help="intervals as [low, high] (full, default), as ±half-width (compact), or off",
+    )
+    p.add_argument(
+        "--latex-width",
+        choices=WIDTHS,
+        default="fit",
+        help="LaTeX: shrink a table wider than the column to \\linewidth (fit, default), span "
+        "both columns of a two-column paper (wide: table*), or leave it (natural)",
+    )
+    p.add_argument(
+        "--label", metavar="LABEL", help="LaTeX label of the results table (default: from --title)"
+    )
     p.add_argument(
         "--paper", metavar="NAME|FILE.json", help="put the runs beside a paper's numbers (anygpt)"
     )
@@ -120,6 +155,7 @@ def add_parser(sub) -> None:
 def main(args) -> int:
     from reports.report import FORMATS, ReportOptions, build
     from reports.runs import load_runs
+    from reports.selection import Selection
 
     names = chosen_formats(args, FORMATS)
     options = ReportOptions(
@@ -129,6 +165,9 @@ def main(args) -> int:
         paper=args.paper,
         paper_matches=tuple(args.paper_match),
         paper_tasks=tuple(args.paper_task),
+        selection=Selection(tuple(args.columns), tuple(args.rename), args.intervals),
+        latex_width=args.latex_width,
+        label=args.label,
     )
     report = build(load_runs(args.runs), options)
     outputs = {n: (FORMATS[n].suffix, FORMATS[n].render(report)) for n in names}
