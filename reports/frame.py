@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from evals.results import RunResults
 from reports.columns import lookup
 from reports.comparison import INTEGRITY_FIELDS, Comparison, compare
+from reports.paths import scrub
 from reports.runs import is_reference, labels
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def comparison_frame(c: Comparison) -> pd.DataFrame:
                     "column": col.key,
                     "protocol_hash": col.protocol_hash,
                     "run_id": run.run_id,
-                    "model": str(run.model.get("spec", "")),
+                    "model": scrub(str(run.model.get("spec", ""))),
                     "partial": integ.partial,
                     "truncated": integ.truncated,
                     "degenerate": integ.degenerate,

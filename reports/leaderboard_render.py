@@ -38,7 +38,9 @@ def as_csv(board: Board, o: BoardOptions) -> str:
 
     df = pd.DataFrame(board_records(board))
     df["position"] = df["position"].astype("Int64")
-    return df.to_csv(index=False, lineterminator="\n")
+    from reports.paths import scrub
+
+    return scrub(df.to_csv(index=False, lineterminator="\n"))
 
 
 FORMATS: dict[str, tuple[str, Callable[[Board, BoardOptions], str]]] = {

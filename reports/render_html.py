@@ -177,6 +177,10 @@ def document_html(
     intro: Sequence[str] = (),
     figures: Sequence[tuple[str, bytes]] = (),
 ) -> str:
+    from reports.paths import scrub, scrub_grid
+
+    grids = [scrub_grid(g) for g in grids]
+    intro = [scrub(p) for p in intro]
     sections = [grid_html(g) for g in grids]
     if figures:
         sections.append(figures_html(figures))

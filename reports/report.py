@@ -129,11 +129,13 @@ def as_html(r: Report) -> str:
 
 
 def as_csv(r: Report) -> str:
+    from reports.paths import scrub
+
     if r.paper is not None:
         from reports.paper_table import paper_csv
 
         o = r.options
-        return paper_csv(r.paper, r.comparison, dict(o.paper_matches), dict(o.paper_tasks))
+        return scrub(paper_csv(r.paper, r.comparison, dict(o.paper_matches), dict(o.paper_tasks)))
     from reports.frame import comparison_csv
 
     return comparison_csv(r.comparison)
