@@ -87,3 +87,11 @@ def test_markup_in_names_compiles(pdflatex, tmp_path):
     table = render(report_runs(), "latex", ReportOptions(title="Fixture & co_%"))
     assert WARNINGS.findall(compile_log(pdflatex, tmp_path, table, "twocolumn")) == []
     assert "\\label{tab:fixture-co}" in table
+
+
+def test_leaderboard_latex_compiles(pdflatex, tmp_path):
+    from reports.leaderboard_render import render_leaderboard
+    from tests.report_fixtures import board_runs
+
+    table = render_leaderboard(board_runs(), "latex")
+    assert WARNINGS.findall(compile_log(pdflatex, tmp_path, table, "twocolumn")) == []
