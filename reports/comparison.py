@@ -202,8 +202,11 @@ def bootstrap_note(runs: Sequence[RunResults]) -> str:
     return "Intervals differ between runs: " + "; ".join(f"{t} for {who}" for t, who in texts) + "."
 
 
-def main_grid(c: Comparison, title: str = "Results", paper: bool = False) -> Grid:
-    """The results table; `paper`: short headers, compact integrity, one-line footnotes."""
+def main_grid(
+    c: Comparison, title: str = "Results", paper: bool = False, compact: bool = False
+) -> Grid:
+    """The results table; `paper`: short headers, compact integrity, one-line footnotes;
+    `compact`: only the integrity compact (the full counts as the cell's hint)."""
     short = short_names(c) if paper else {}
     headers = [Header("system")]
     for col in c.columns:
@@ -223,7 +226,7 @@ def main_grid(c: Comparison, title: str = "Results", paper: bool = False) -> Gri
         cells = [text_cell(c.system_name(i), hint=str(run.model.get("spec", "")))]
         cells += [value_cell(c, i, col, paper) for col in c.columns]
         if c.selection.integrity:
-            summary = integrity_compact(run) if paper else integrity_summary(run)
+            summary = integrity_compact(run) if paper or compact else integrity_summary(run)
             cells.append(text_cell(summary, hint=integrity_summary(run)))
         rows.append(tuple(cells))
     notes = [bootstrap_note(c.runs)]

@@ -118,14 +118,17 @@ def as_latex(r: Report) -> str:
 
 
 def as_html(r: Report) -> str:
+    from reports.comparison import main_grid
     from reports.render_html import document_html
 
+    main = main_grid(r.comparison, r.grids[0].title, compact=True)  # details on hover
+    grids = (main, *r.grids[1:])
     figures = ()
     if r.options.plots:
         from reports.plots import comparison_plots
 
         figures = comparison_plots(r.comparison)
-    return document_html(r.options.title, r.grids, figures=figures)
+    return document_html(r.options.title, grids, figures=figures)
 
 
 def as_csv(r: Report) -> str:
