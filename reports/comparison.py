@@ -82,10 +82,14 @@ def best_rows(runs: Sequence[RunResults], col: Column) -> frozenset[int]:
 
 
 def compare(
-    runs: Sequence[RunResults], mixed: str = "split", selection: Selection | None = None
+    runs: Sequence[RunResults],
+    mixed: str = "split",
+    selection: Selection | None = None,
+    mark_best: bool = True,
 ) -> Comparison:
     """Lay the runs out as a comparison; `mixed` is `split` or `refuse` (see reports.columns);
-    `selection` picks and names the columns."""
+    `selection` picks and names the columns; `mark_best` False for rows that are not rivals
+    (the scorings of one run)."""
     selection = selection or Selection()
     names = labels(runs)
     columns, split = build_columns(runs, names, mixed)
@@ -99,7 +103,7 @@ def compare(
         columns=tuple(columns),
         mixed=tuple(split),
         notes=footnotes(runs, columns),
-        best={c.key: best_rows(runs, c) for c in columns},
+        best={c.key: best_rows(runs, c) if mark_best else frozenset() for c in columns},
     )
 
 
@@ -230,10 +234,15 @@ def main_grid(
             cells.append(text_cell(summary, hint=integrity_summary(run)))
         rows.append(tuple(cells))
     notes = [bootstrap_note(c.runs)]
-    notes.append(
-        "Best per column in bold (↑ higher is better, ↓ lower is better)"
-        + ("; ground-truth rows are not marked." if any(is_reference(r) for r in c.runs) else ".")
-    )
+    if any(c.best.values()):
+        notes.append(
+            "Best per column in bold (↑ higher is better, ↓ lower is better)"
+            + (
+                "; ground-truth rows are not marked."
+                if any(is_reference(r) for r in c.runs)
+                else "."
+            )
+        )
     notes += [f"Split column: {m.reason()}." for m in c.mixed]
     for i, run in enumerate(c.runs):
         for col in c.columns:

@@ -37,6 +37,8 @@ class ReportOptions:
     """LaTeX width policy: `fit` (shrink to the column), `wide` (table*), `natural`."""
     label: str | None = None
     """LaTeX label of the results table (default `tab:<title as a slug>`)."""
+    history: bool = False
+    """The runs are the scorings of one run (reports.history): no best marks, a Changes table."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def runs_grid(c: Comparison) -> Grid:
 def build(runs: Sequence[RunResults], options: ReportOptions | None = None) -> Report:
     """Compare the runs and lay out every table of the report."""
     options = options or ReportOptions()
-    c = compare(runs, options.mixed, options.selection)
+    c = compare(runs, options.mixed, options.selection, mark_best=not options.history)
     paper: tuple[Grid, ...] = ()
     loaded = None
     if options.paper:
@@ -98,7 +100,12 @@ def build(runs: Sequence[RunResults], options: ReportOptions | None = None) -> R
             )
         )
     main, integrity = grids(c)
-    return Report(c, (main, *paper, integrity, runs_grid(c)), paper, options, loaded)
+    extra: tuple[Grid, ...] = ()
+    if options.history:
+        from reports.history import changes
+
+        extra = (changes(list(runs)),)
+    return Report(c, (main, *paper, *extra, integrity, runs_grid(c)), paper, options, loaded)
 
 
 def as_markdown(r: Report) -> str:

@@ -88,6 +88,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders (or results.json files)")
     add_output(p, list(FORMATS), "md")
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="one RUN: how its scores changed between scorings (every re-score keeps the "
+        "previous results.json in RUN/history/), with a table of the changes",
+    )
     p.add_argument("--title", default="anybench report", help="document title")
     p.add_argument(
         "--mixed",
@@ -152,7 +158,24 @@ def add_parser(sub) -> None:
     p.set_defaults(func=main)
 
 
+def history_runs(paths):
+    from reports.history import scorings
+    from reports.runs import validate
+
+    if len(paths) != 1:
+        raise UserError(f"--history takes one run, not {len(paths)}")
+    return [validate(run) for run in scorings(paths[0])]
+
+
+def history_title(args) -> str:
+    return (
+        args.title if args.title != "anybench report" else f"History of {Path(args.runs[0]).name}"
+    )
+
+
 def main(args) -> int:
+    from dataclasses import replace
+
     from reports.report import FORMATS, ReportOptions, build
     from reports.runs import load_runs
     from reports.selection import Selection
@@ -169,7 +192,12 @@ def main(args) -> int:
         latex_width=args.latex_width,
         label=args.label,
     )
-    report = build(load_runs(args.runs), options)
+    if args.history:
+        runs = history_runs(args.runs)
+        options = replace(options, history=True, title=history_title(args))
+    else:
+        runs = load_runs(args.runs)
+    report = build(runs, options)
     outputs = {n: (FORMATS[n].suffix, FORMATS[n].render(report)) for n in names}
     write_outputs(args, outputs, "report")
     return 0
