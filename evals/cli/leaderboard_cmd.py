@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from evals.cli.report_cmd import add_output, chosen_formats, pair, write_outputs
+from evals.cli.report_cmd import add_output, chosen_formats, pair, read_runs, write_outputs
 from evals.errors import UserError
 
 
@@ -27,7 +27,12 @@ def add_parser(sub) -> None:
         "  anybench leaderboard runs/step-* --plot trend.svg",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("runs", nargs="+", metavar="RUN", help="run folders (or results.json files)")
+    p.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN",
+        help="run folders, results.json files, or folders of runs (other folders are skipped)",
+    )
     add_output(p, list(FORMATS), "md")
     p.add_argument("--title", default="anybench leaderboard", help="page title")
     p.add_argument("--caption", default="", help="a line under the title")
@@ -51,11 +56,10 @@ def add_parser(sub) -> None:
 def main(args) -> int:
     from reports.leaderboard import leaderboard
     from reports.leaderboard_render import FORMATS, BoardOptions
-    from reports.runs import load_runs
 
     names = chosen_formats(args, FORMATS)
     options = BoardOptions(args.title, args.caption, dict(args.metric) or None)
-    board = leaderboard(load_runs(args.runs), options.metrics)
+    board = leaderboard(read_runs(args.runs), options.metrics)
     outputs = {n: (FORMATS[n][0], FORMATS[n][1](board, options)) for n in names}
     write_outputs(args, outputs, "leaderboard")
     if args.plot:

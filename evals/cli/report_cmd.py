@@ -81,12 +81,18 @@ def add_parser(sub) -> None:
         "the metric presets; optionally beside a paper's published numbers (--paper).",
         epilog="examples:\n"
         "  anybench report runs/a runs/b\n"
+        "  anybench report runs/demo            # a folder of runs\n"
         "  anybench report runs/* --format all --out-dir report/\n"
         "  anybench report runs/anygpt runs/whisper --paper anygpt --format latex\n"
         "  anybench report runs/demo/* --paper anygpt --paper-task manifest-tts=tts",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("runs", nargs="+", metavar="RUN", help="run folders (or results.json files)")
+    p.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN",
+        help="run folders, results.json files, or folders of runs (other folders are skipped)",
+    )
     add_output(p, list(FORMATS), "md")
     p.add_argument(
         "--history",
@@ -158,6 +164,18 @@ def add_parser(sub) -> None:
     p.set_defaults(func=main)
 
 
+def read_runs(paths):
+    """The runs given, a folder of runs expanded and other folders skipped (noted on stderr)."""
+    import sys
+
+    from reports.runs import expand_runs, load_runs
+
+    folders, notes = expand_runs(paths)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    return load_runs(folders)
+
+
 def history_runs(paths):
     from reports.history import scorings
     from reports.runs import validate
@@ -177,7 +195,6 @@ def main(args) -> int:
     from dataclasses import replace
 
     from reports.report import FORMATS, ReportOptions, build
-    from reports.runs import load_runs
     from reports.selection import Selection
 
     names = chosen_formats(args, FORMATS)
@@ -196,7 +213,7 @@ def main(args) -> int:
         runs = history_runs(args.runs)
         options = replace(options, history=True, title=history_title(args))
     else:
-        runs = load_runs(args.runs)
+        runs = read_runs(args.runs)
     report = build(runs, options)
     outputs = {n: (FORMATS[n].suffix, FORMATS[n].render(report)) for n in names}
     write_outputs(args, outputs, "report")
