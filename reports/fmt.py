@@ -28,3 +28,10 @@ def interval(low: float | None, high: float | None, digits: int) -> str:
     if not (is_number(low) and is_number(high)):
         return ""
     return f"[{number(low, digits)}, {number(high, digits)}]"
+
+
+def half_width(value: float | None, low: float | None, high: float | None, digits: int) -> str:
+    """`±h`, h the larger distance from the value to an end of its interval; empty if unknown."""
+    if not (is_number(value) and is_number(low) and is_number(high)):
+        return ""
+    return f"±{number(max(high - value, value - low), digits)}"

@@ -30,6 +30,8 @@ class Footnote:
     """The protocol described."""
     text: str
     """The note, plain text (renderers escape it)."""
+    short: str = ""
+    """A line fit for a paper: the preset, its description and the hash's first 8 digits."""
 
 
 def mark_for(i: int) -> str:
@@ -97,7 +99,11 @@ def footnotes(runs: Sequence[RunResults], columns: Sequence[Column]) -> dict[str
         loaded = scorers_loaded(runs, cols)
         if loaded:
             text += "; scorer loaded: " + " | ".join(loaded)
-        note = Footnote(mark_for(i), metric, protocol_hash, text)
+        desc = registered_description(metric, protocol_hash)
+        p = cols[0].protocol
+        what = desc or f"{p.get('metric', '?')}, {p.get('scale', '?')}, {p.get('aggregation', '?')}"
+        short = f"{metric}: {what}; protocol #{protocol_hash[:8]}"
+        note = Footnote(mark_for(i), metric, protocol_hash, text, short)
         for col in cols:
             out[col.key] = note
     return out

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from evals.results import RunResults
 from reports.columns import lookup
 from reports.comparison import INTEGRITY_FIELDS, Comparison, compare
+from reports.paths import scrub
 from reports.runs import is_reference, labels
 
 if TYPE_CHECKING:
@@ -32,8 +33,11 @@ FRAME_COLUMNS = (
     "protocol_hash",
     "run_id",
     "model",
+    "partial",
+    "truncated",
+    "degenerate",
 )
-"""Columns of `frame()`, in order."""
+"""Columns of `frame()`, in order (the last three: the task's integrity flags)."""
 
 
 def comparison_frame(c: Comparison) -> pd.DataFrame:
@@ -45,9 +49,10 @@ def comparison_frame(c: Comparison) -> pd.DataFrame:
             m = lookup(run, col)
             if m is None:
                 continue
+            integ = run.tasks[col.task].integrity
             rows.append(
                 {
-                    "system": c.names[i],
+                    "system": c.system_name(i),
                     "task": col.task,
                     "metric": col.metric,
                     "value": m.value,
@@ -64,7 +69,10 @@ def comparison_frame(c: Comparison) -> pd.DataFrame:
                     "column": col.key,
                     "protocol_hash": col.protocol_hash,
                     "run_id": run.run_id,
-                    "model": str(run.model.get("spec", "")),
+                    "model": scrub(str(run.model.get("spec", ""))),
+                    "partial": integ.partial,
+                    "truncated": integ.truncated,
+                    "degenerate": integ.degenerate,
                 }
             )
     df = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))

@@ -3,7 +3,9 @@
 Every (task, metric) of the baseline is one check: compared by a paired bootstrap over the
 samples both sides scored (reports.gate_stats), against the tolerance of the first matching rule
 (reports.gate_rules). A side may hold several runs of one configuration that differ only in the
-generation seed; they are resampled as seeds. Exit codes: 0 every check passed (or was skipped),
+generation seed; they are resampled as seeds. Where either model records `deterministic: false`
+(model.json), each side needs `rules.min_seeds` runs and the difference is tested against the
+seed-to-seed variance instead (docs/ci-gate.md says why). Exit codes: 0 every check passed (or was skipped),
 1 at least one significant regression, 2 nothing failed but something could not be compared
 (different protocol hashes, a missing task or metric, no shared samples, stale scores).
 """
@@ -11,6 +13,7 @@ generation seed; they are resampled as seeds. Exit codes: 0 every check passed (
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -18,7 +21,7 @@ from evals.errors import UserError
 from evals.results import ResultsError, RunResults
 from reports.columns import protocol_differences
 from reports.gate_rules import Rule, Rules
-from reports.gate_stats import Delta, holm, paired_bootstrap, point
+from reports.gate_stats import Delta, holm, paired_bootstrap, point, seed_variance_test
 from reports.sample_scores import read_sample_stats
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
@@ -93,6 +96,46 @@ def check_side(runs: Sequence[RunResults], side: str) -> None:
         raise GateInputError(f"{side} runs share a seed ({seeds}); give each seed once")
 
 
+def deterministic(run: RunResults) -> bool | None:
+    """What the adapter recorded in model.json (`describe.deterministic`); None if it did not."""
+    value = (run.model.get("describe") or {}).get("deterministic")
+    return value if isinstance(value, bool) else None
+
+
+def seed_command(runs: Sequence[RunResults], needed: int) -> str:
+    """The shell command that adds the seeds one side lacks."""
+    first = runs[0]
+    used = {r.seed for r in runs}
+    new = [s for s in range(needed + len(used)) if s not in used][: needed - len(runs)]
+    limits = {tr.limit for tr in first.tasks.values()} - {None}
+    limit = f" --limit {next(iter(limits))}" if len(limits) == 1 else ""
+    spec = shlex.quote(str(first.model.get("spec", "")))
+    run = (
+        f"anybench run --model {spec} --tasks {','.join(first.tasks)}{limit} "
+        f"--decoding {shlex.quote(first.decoding)} --seed $s"
+    )
+    return f"for s in {' '.join(map(str, new))}; do {run}; done"
+
+
+def check_seeds(
+    baseline: Sequence[RunResults], candidate: Sequence[RunResults], rules: Rules
+) -> bool:
+    """True when either side is stochastic; then both need `rules.min_seeds` runs, or refuse."""
+    stochastic = [r for r in (*baseline, *candidate) if deterministic(r) is False]
+    if not stochastic:
+        return False
+    for side, runs in (("baseline", baseline), ("candidate", candidate)):
+        if len(runs) < rules.min_seeds:
+            raise GateInputError(
+                f"cannot compare: {stochastic[0].label} is stochastic (model.json: deterministic "
+                f"false), so the gate tests against seed-to-seed variance and needs "
+                f"{rules.min_seeds} seeds per side; the {side} has {len(runs)}: run "
+                f"`{seed_command(runs, rules.min_seeds)}` (same --data and --out) and pass all "
+                f"{rules.min_seeds} runs to --{side}"
+            )
+    return True
+
+
 def compare_metric(
     task: str,
     name: str,
@@ -101,6 +144,7 @@ def compare_metric(
     rule: Rule,
     rules: Rules,
     level: float,
+    stochastic: bool = False,
 ) -> Check:
     """One check, before the multiplicity correction (status pass/fail decided later)."""
     base_m = baseline[0].tasks[task].metrics[name]
@@ -161,22 +205,33 @@ def compare_metric(
     unshared = (len(base_ids - cand_ids), len(cand_ids - base_ids))
     if not shared:
         return Check(task, name, ERROR, "no sample scored by both sides", **meta, unshared=unshared)
+    if unshared[0] and not rules.allow_subset:
+        reason = (
+            f"the candidate covers {len(shared)} of the baseline's {len(base_ids)} samples; "
+            "pass --allow-subset to compare on the shared ones"
+        )
+        return Check(task, name, ERROR, reason, **meta, unshared=unshared)
     aligned = {"baseline": [], "candidate": []}
     for side, _, _, s in stats:
         aligned[side].append(s.aligned(shared))
     baseline_value = point(metric, aligned["baseline"])
-    delta = paired_bootstrap(
-        metric,
-        aligned["baseline"],
-        aligned["candidate"],
-        base_m.higher_is_better,
-        tolerance=rule.tolerance(baseline_value),
-        alpha=rules.alpha,
-        power=rules.power,
-        resamples=rules.resamples,
-        seed=rules.seed,
-        level=level,
+    common = dict(
+        tolerance=rule.tolerance(baseline_value), alpha=rules.alpha, power=rules.power, level=level
     )
+    if stochastic:
+        delta = seed_variance_test(
+            metric, aligned["baseline"], aligned["candidate"], base_m.higher_is_better, **common
+        )
+    else:
+        delta = paired_bootstrap(
+            metric,
+            aligned["baseline"],
+            aligned["candidate"],
+            base_m.higher_is_better,
+            resamples=rules.resamples,
+            seed=rules.seed,
+            **common,
+        )
     if not math.isfinite(delta.p_value):
         return Check(task, name, ERROR, "the metric is undefined on these samples", **meta)
     return Check(task, name, PASS, "", **meta, delta=delta, unshared=unshared)
@@ -210,6 +265,7 @@ def run_gate(
     rules = rules or Rules()
     check_side(baseline, "baseline")
     check_side(candidate, "candidate")
+    stochastic = check_seeds(baseline, candidate, rules)
     planned = [
         (task, name, rules.match(task, name))
         for task, tr in baseline[0].tasks.items()
@@ -218,7 +274,7 @@ def run_gate(
     m = sum(not rule.skip for _, _, rule in planned)
     level = rules.alpha / m if rules.correction == "holm" and m > 1 else rules.alpha
     checks = [
-        compare_metric(task, name, baseline, candidate, rule, rules, level)
+        compare_metric(task, name, baseline, candidate, rule, rules, level, stochastic)
         for task, name, rule in planned
     ]
     checks = decide(checks, rules)
@@ -227,7 +283,7 @@ def run_gate(
     if extra:
         notes.append(f"Tasks only the candidate has (not checked): {', '.join(extra)}.")
     for c in checks:
-        if c.unshared != (0, 0):
+        if c.unshared != (0, 0) and c.status != ERROR:
             notes.append(
                 f"{c.task}: {c.unshared[0]} samples only in the baseline and "
                 f"{c.unshared[1]} only in the candidate were left out."

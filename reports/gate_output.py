@@ -28,11 +28,28 @@ def side_text(runs: Sequence[RunResults]) -> str:
 def fmt(x: float | None, digits: int, signed: bool = False) -> str:
     if not is_number(x):
         return "—"
+    if round(x, digits) == 0:
+        return f"{0.0:.{digits}f}"  # a zero difference is 0, never "-0.0000" or "+0.0000"
     return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
 
 
 def p_text(p: float | None) -> str:
     return f"{p:.3g}" if is_number(p) else "—"
+
+
+def method_text(g: GateResult) -> str:
+    """How the checks were tested (the seed-variance test for stochastic models)."""
+    r = g.rules
+    if any(c.delta is not None and c.delta.method == "seed variance" for c in g.checks):
+        return (
+            "Stochastic model (model.json: deterministic false): a t-test of the "
+            "per-seed values on the samples both sides scored, against the pooled seed-to-seed "
+            "variance."
+        )
+    return (
+        f"Paired bootstrap over the samples both sides scored ({r.resamples} resamples, seed "
+        f"{r.seed}); several runs on one side are resampled as generation seeds."
+    )
 
 
 def check_row(c: Check, digits_extra: int = 1) -> str:
@@ -82,8 +99,7 @@ def markdown_summary(g: GateResult) -> str:
     lines += [check_row(c) for c in sorted(g.checks, key=lambda c: order[c.status])]
     lines += [
         "",
-        f"Paired bootstrap over the samples both sides scored ({r.resamples} resamples, seed "
-        f"{r.seed}); several runs on one side are resampled as generation seeds. "
+        f"{method_text(g)} "
         "*regression* is the candidate's change in the metric's bad direction (positive = "
         f"worse); a check fails when its one-sided test (alpha {r.alpha:g}, {correction}) "
         "shows the regression above the tolerance, i.e. the *lower bound* (one-sided "
@@ -134,8 +150,9 @@ def junit_xml(g: GateResult) -> str:
         if d is not None:
             detail = (
                 f"baseline {d.baseline:.6g}, candidate {d.candidate:.6g}, regression "
-                f"{d.regression:+.6g} (lower bound {d.lower:+.6g}, se {d.se:.3g}), tolerance "
-                f"{d.tolerance:.6g}, p {p_text(c.p_adjusted)}, n {d.n}, seeds {d.seeds[0]}/{d.seeds[1]}"
+                f"{d.regression + 0.0:+.6g} (lower bound {d.lower + 0.0:+.6g}, se {d.se:.3g}), tolerance "
+                f"{d.tolerance:.6g}, p {p_text(c.p_adjusted)}, n {d.n}, seeds {d.seeds[0]}/{d.seeds[1]}, "
+                f"{d.method}"
             )
         if c.status == FAIL:
             ET.SubElement(

@@ -7,6 +7,8 @@ A rules file is YAML:
     resamples: 2000      # paired bootstrap resamples
     seed: 0              # resampling seed
     correction: holm     # holm (family-wise over all checks) or none
+    min_seeds: 3         # seeds per side required where a model is stochastic (docs/ci-gate.md)
+    allow_subset: false  # compare a candidate that covers fewer samples than the baseline
     default:             # where no rule matches
       max_regression: 0  # absolute, in the metric's units (e.g. WER points)
     rules:               # first match wins; task and metric are shell-style patterns
@@ -76,6 +78,10 @@ class Rules:
     resamples: int = 2000
     seed: int = 0
     correction: str = "holm"
+    min_seeds: int = 3
+    """Runs (seeds) each side needs where either model is stochastic; see docs/ci-gate.md."""
+    allow_subset: bool = False
+    """Compare on the shared samples when the candidate lacks some of the baseline's."""
     default: Rule = field(default_factory=Rule)
     rules: tuple[Rule, ...] = ()
     source: str = "built-in defaults"
@@ -86,7 +92,17 @@ class Rules:
 
 
 RULE_KEYS = {"task", "metric", "max_regression", "max_regression_rel", "skip"}
-TOP_KEYS = {"alpha", "power", "resamples", "seed", "correction", "default", "rules"}
+TOP_KEYS = {
+    "alpha",
+    "power",
+    "resamples",
+    "seed",
+    "correction",
+    "min_seeds",
+    "allow_subset",
+    "default",
+    "rules",
+}
 
 
 def _number(where: str, key: str, value: Any, low: float, high: float | None = None) -> float:
@@ -148,6 +164,12 @@ def parse_rules(data: Any, source: str = "rules") -> Rules:
         kwargs["resamples"] = int(_number(source, "resamples", data["resamples"], 100))
     if "seed" in data:
         kwargs["seed"] = int(_number(source, "seed", data["seed"], 0))
+    if "min_seeds" in data:
+        kwargs["min_seeds"] = int(_number(source, "min_seeds", data["min_seeds"], 2, 100))
+    if "allow_subset" in data:
+        if not isinstance(data["allow_subset"], bool):
+            raise RulesError(f"{source}: `allow_subset` must be true or false")
+        kwargs["allow_subset"] = data["allow_subset"]
     if "correction" in data:
         if data["correction"] not in CORRECTIONS:
             raise RulesError(f"{source}: `correction` must be one of {', '.join(CORRECTIONS)}")

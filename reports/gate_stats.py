@@ -63,7 +63,9 @@ class Delta:
     seeds: tuple[int, int]
     """Runs (generation seeds) on the baseline and candidate side."""
     resamples: int
-    """Bootstrap resamples used (finite ones)."""
+    """Bootstrap resamples used (finite ones); 0 for the seed-variance test."""
+    method: str = "paired bootstrap"
+    """`paired bootstrap` (deterministic models) or `seed variance` (stochastic models)."""
 
 
 def side_values(
@@ -129,7 +131,7 @@ def paired_bootstrap(
     for the detectable regression (default `alpha`)."""
     base_value, cand_value = point(metric, baseline), point(metric, candidate)
     sign = -1.0 if higher_is_better else 1.0
-    regression = sign * (cand_value - base_value)
+    regression = sign * (cand_value - base_value) + 0.0  # + 0.0: no negative zero
     boot = bootstrap_regression(metric, baseline, candidate, higher_is_better, resamples, seed)
     if boot.size == 0 or not math.isfinite(regression):
         nan = float("nan")
@@ -160,6 +162,76 @@ def paired_bootstrap(
         seeds=(len(baseline), len(candidate)),
         resamples=int(boot.size),
     )
+
+
+def seed_variance_test(
+    metric: Metric,
+    baseline: Sequence[np.ndarray],
+    candidate: Sequence[np.ndarray],
+    higher_is_better: bool,
+    tolerance: float = 0.0,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    level: float | None = None,
+) -> Delta:
+    """One-sided two-sample t-test of the per-seed values (each seed's metric on the shared
+    samples), the seed-to-seed variance pooled over both sides (under the null they are one
+    configuration): for stochastic models the run-to-run noise is that spread, which a sample
+    bootstrap of one run per side cannot see. Needs at least two seeds per side."""
+    from scipy.stats import t as student_t
+
+    base = np.array([metric.reduce(s) for s in baseline], dtype=float)
+    cand = np.array([metric.reduce(s) for s in candidate], dtype=float)
+    if min(base.size, cand.size) < 2:
+        raise ValueError("the seed-variance test needs at least two seeds per side")
+    sign = -1.0 if higher_is_better else 1.0
+    regression = sign * float(cand.mean() - base.mean()) + 0.0
+    df = float(base.size + cand.size - 2)
+    pooled = ((base.size - 1) * base.var(ddof=1) + (cand.size - 1) * cand.var(ddof=1)) / df
+    se = math.sqrt(pooled * (1.0 / base.size + 1.0 / cand.size))
+    n = baseline[0].shape[0]
+    seeds = (len(baseline), len(candidate))
+    if not math.isfinite(regression) or not math.isfinite(se):
+        nan = float("nan")
+        return Delta(
+            float(base.mean()), float(cand.mean()), regression, nan, nan, nan, nan, tolerance,
+            nan, n, seeds, 0, "seed variance",
+        )  # fmt: skip
+    if se == 0.0:  # every seed scored the same on both sides
+        p_value = 0.0 if regression > tolerance else 1.0
+    else:
+        p_value = float(student_t.sf((regression - tolerance) / se, df))
+    q = student_t.ppf(1.0 - alpha, df)
+    return Delta(
+        baseline=float(base.mean()),
+        candidate=float(cand.mean()),
+        regression=regression,
+        lower=regression - q * se,
+        upper=regression + q * se,
+        se=se,
+        p_value=p_value,
+        tolerance=tolerance,
+        detectable=tolerance + seed_detectable(se, df, level or alpha, power),
+        n=n,
+        seeds=seeds,
+        resamples=0,
+        method="seed variance",
+    )
+
+
+def seed_detectable(se: float, df: float, level: float, power: float) -> float:
+    """The regression the seed t-test detects with `power` at `level` when its standard error is
+    `se`: the noncentral t's shift (exact for a known spread; with few seeds the normal
+    shortcut q[1-a] + q[power] understates it)."""
+    from scipy.optimize import brentq
+    from scipy.stats import nct
+    from scipy.stats import t as student_t
+
+    if se == 0.0:
+        return 0.0
+    critical = student_t.ppf(1.0 - level, df)
+    shift = brentq(lambda nc: nct.sf(critical, df, nc) - power, 0.0, 1000.0)
+    return float(shift * se)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.fmt import interval, is_number, number
+from reports.fmt import half_width, interval, is_number, number
 from reports.footnotes import Footnote
 
 
@@ -28,6 +28,8 @@ class Cell:
     """Longer explanation (HTML tooltip; appended in brackets nowhere else)."""
     sort: float | None = None
     """Sort key for text cells (e.g. a rank shown as text); defaults to `value`."""
+    compact: bool = False
+    """Show the interval as ±half-width instead of [low, high]."""
 
     @property
     def is_number(self) -> bool:
@@ -37,7 +39,11 @@ class Cell:
         return number(self.value, self.digits) if self.is_number else self.text
 
     def interval_text(self) -> str:
-        return interval(self.low, self.high, self.digits) if self.is_number else ""
+        if not self.is_number:
+            return ""
+        if self.compact:
+            return half_width(self.value, self.low, self.high, self.digits)
+        return interval(self.low, self.high, self.digits)
 
     def plain(self) -> str:
         """Value and interval as plain text."""

@@ -46,6 +46,18 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Caveat:
+    """A known gap between what the paper states and any preset of ours: always flagged."""
+
+    text: str
+    """The gap, as a sentence (e.g. the paper does not state its ASR normalizer)."""
+    field: str = ""
+    """Dotted protocol field whose value of ours is appended (e.g. settings.normalizer)."""
+    families: str = ""
+    """Only for our metric families matching this regular expression (empty: all)."""
+
+
+@dataclass(frozen=True)
 class PaperMetric:
     """A metric column of a paper table."""
 
@@ -61,6 +73,7 @@ class PaperMetric:
     paper_presets: tuple[str, ...]
     """Our presets that follow the paper's protocol (empty when none does yet)."""
     checks: tuple[Check, ...]
+    caveats: tuple[Caveat, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +169,7 @@ def parse_paper(data: Mapping[str, Any]) -> Paper:
                 families=m["families"],
                 paper_presets=tuple(m.get("paper_presets", ())),
                 checks=tuple(Check(**c) for c in m.get("checks", ())),
+                caveats=tuple(Caveat(**c) for c in m.get("caveats", ())),
             )
             for m in t["metrics"]
         )
@@ -225,7 +239,8 @@ def our_columns(
     table: PaperTable, metric: PaperMetric, c: Comparison, task_map: Mapping[str, str]
 ) -> list[Column]:
     """Our columns that measure this paper metric (our task maps to the table and the metric
-    family matches); only the paper's own presets where we have them."""
+    family matches): only the paper's own presets where we scored them; otherwise every
+    reading, the task's headline preset first."""
     out = []
     for col in c.columns:
         maps = col.task in table.our_tasks or task_map.get(col.task) == table.id
@@ -233,7 +248,19 @@ def our_columns(
         if maps and re.fullmatch(metric.families, family, re.IGNORECASE):
             out.append(col)
     preferred = [col for col in out if col.metric in metric.paper_presets]
-    return preferred or out
+    return preferred or sorted(out, key=lambda col: col.metric != headline(c, col.task))
+
+
+def headline(c: Comparison, task: str) -> str:
+    """The task's headline preset: its first registered preset, else the first one scored."""
+    try:
+        from evals.registry import TASKS
+
+        if task in TASKS and TASKS.get(task).metrics:
+            return TASKS.get(task).metrics[0]
+    except Exception:  # a broken plug-in must not break a report
+        pass
+    return next((col.metric for col in c.columns if col.task == task), "")
 
 
 def protocol_flags(table: PaperTable, metric: PaperMetric, col: Column, c: Comparison) -> list[str]:
@@ -252,6 +279,12 @@ def protocol_flags(table: PaperTable, metric: PaperMetric, col: Column, c: Compa
             ours = settings.get(check.field) if check.field else None
             ours_text = f"ours: {ours}" if ours is not None else f"not found in {col.metric}"
             flags.append(f"{check.what}: the paper used {check.paper}; {ours_text}")
+    for caveat in metric.caveats:
+        family = str(col.protocol.get("metric", ""))
+        if caveat.families and not re.fullmatch(caveat.families, family, re.IGNORECASE):
+            continue
+        ours = settings.get(caveat.field) if caveat.field else None
+        flags.append(caveat.text + (f"; ours: {ours}" if ours is not None else ""))
     if col.scale != metric.scale:
         flags.append(
             f"scale: ours is {col.scale}, the paper prints {metric.scale}; values are not "

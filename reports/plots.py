@@ -28,7 +28,7 @@ def column_points(c: Comparison, col: Column) -> list[tuple[str, float, float, f
         low = m.ci_low if is_number(m.ci_low) else m.value
         high = m.ci_high if is_number(m.ci_high) else m.value
         colour = REFERENCE if is_reference(run) else BEST if i in c.best[col.key] else BAR
-        points.append((c.names[i], float(m.value), float(low), float(high), colour))
+        points.append((c.system_name(i), float(m.value), float(low), float(high), colour))
     return points
 
 

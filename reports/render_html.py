@@ -17,8 +17,9 @@ from reports.grid import Cell, Grid
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 
 STYLE = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;
-max-width:1200px;padding:0 1em;color:#1b1f24;background:#fff}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em 0;
+padding:0 1.5em;color:#1b1f24;background:#fff}
+header,.notes,.footnotes,h2{max-width:80em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.8em}
 table{border-collapse:collapse;margin:.6em 0;font-variant-numeric:tabular-nums}
 th,td{padding:.3em .65em;border-bottom:1px solid #d8dee4;vertical-align:top}
@@ -28,7 +29,11 @@ th[data-col]{cursor:pointer;user-select:none}th[data-col]:hover{background:#f3f5
 th[aria-sort=ascending]::after{content:" \\25B4"}th[aria-sort=descending]::after{content:" \\25BE"}
 td.best .v{font-weight:700}.ci{color:#57606a;font-size:.85em}
 .notes,.footnotes,.meta{color:#424a53;font-size:.9em}.footnotes li{margin:.2em 0}
-figure{display:inline-block;margin:.5em 1em .5em 0}figcaption{font-size:.85em;color:#57606a}
+#plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1em 1.5em}
+#plots h2{grid-column:1/-1}figure{margin:0}figure img{max-width:100%;height:auto}
+figcaption{font-size:.85em;color:#57606a}
+.pin{position:sticky;left:0;z-index:1;background:#fff;box-shadow:inset -1px 0 0 #d8dee4}
+thead th.pin{z-index:2}
 code{font-size:.9em}.scroll{overflow-x:auto}td:first-child,td.num{white-space:nowrap}td{max-width:32em}
 ol.footnotes{list-style:none;padding-left:1em}
 """
@@ -76,8 +81,9 @@ SCRIPT = """
 """
 
 
-def cell(c: Cell, numeric: bool) -> str:
-    classes = [name for name, on in (("num", numeric), ("best", c.best)) if on]
+def cell(c: Cell, numeric: bool, pinned: bool = False) -> str:
+    flags = (("num", numeric), ("best", c.best), ("pin", pinned))
+    classes = [name for name, on in flags if on]
     attrs = f' class="{" ".join(classes)}"' if classes else ""
     key = c.sort_key()
     if key is not None:
@@ -104,10 +110,12 @@ def header_html(grid: Grid) -> list[str]:
             cells.append(f'<th scope="colgroup"{colspan}{cls}>{escape(group)}</th>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cells = []
+    pin = pinned_column(grid)
     for i, h in enumerate(grid.headers):
         attrs = f' scope="col" data-col="{i}"'
-        if h.numeric:
-            attrs += ' class="num"'
+        classes = [name for name, on in (("num", h.numeric), ("pin", i == pin)) if on]
+        if classes:
+            attrs += f' class="{" ".join(classes)}"'
         if h.arrow == "↑":
             attrs += ' data-first="descending"'
         text = escape(h.text) + (f" {h.arrow}" if h.arrow else "")
@@ -118,6 +126,11 @@ def header_html(grid: Grid) -> list[str]:
     return rows
 
 
+def pinned_column(grid: Grid) -> int:
+    """The column that stays in view when a wide table scrolls: the system names."""
+    return next((i for i, h in enumerate(grid.headers) if h.text == "system"), 0)
+
+
 def grid_html(grid: Grid) -> str:
     out = [f'<section id="{escape(grid.label)}">'] if grid.label else ["<section>"]
     if grid.title:
@@ -125,8 +138,10 @@ def grid_html(grid: Grid) -> str:
     out.append('<div class="scroll"><table class="sortable">')
     out += ["<thead>", *header_html(grid), "</thead>", "<tbody>"]
     numeric = [h.numeric for h in grid.headers]
+    pin = pinned_column(grid)
     for row in grid.rows:
-        out.append("<tr>" + "".join(cell(c, n) for c, n in zip(row, numeric)) + "</tr>")
+        cells = (cell(c, n, i == pin) for i, (c, n) in enumerate(zip(row, numeric)))
+        out.append("<tr>" + "".join(cells) + "</tr>")
     out += ["</tbody>", "</table></div>"]
     if grid.notes:
         out.append('<ul class="notes">')
@@ -177,6 +192,10 @@ def document_html(
     intro: Sequence[str] = (),
     figures: Sequence[tuple[str, bytes]] = (),
 ) -> str:
+    from reports.paths import scrub, scrub_grid
+
+    grids = [scrub_grid(g) for g in grids]
+    intro = [scrub(p) for p in intro]
     sections = [grid_html(g) for g in grids]
     if figures:
         sections.append(figures_html(figures))

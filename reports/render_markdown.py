@@ -53,6 +53,10 @@ def grid_markdown(grid: Grid, level: int = 2) -> str:
 
 def document_markdown(title: str, grids: Sequence[Grid], intro: Sequence[str] = ()) -> str:
     """A Markdown document: `# title`, intro paragraphs, then each table."""
+    from reports.paths import scrub, scrub_grid
+
+    grids = [scrub_grid(g) for g in grids]
+    intro = [scrub(p) for p in intro]
     parts = [f"# {escape(title)}"] if title else []
     parts += [escape(p) for p in intro]
     parts += [grid_markdown(g) for g in grids]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evals.results import RunResults
 from reports.comparison import Comparison, compare, grids
 from reports.grid import Grid, Header, text_cell
+from reports.selection import Selection
 
 if TYPE_CHECKING:
     from reports.paper import Paper
@@ -30,6 +31,14 @@ class ReportOptions:
     """Explicit (run label, paper system) pairs for the paper table."""
     paper_tasks: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """Extra (our task, paper table id) pairs: our task measured against that table (flagged)."""
+    selection: Selection = field(default_factory=Selection)
+    """Columns, display names and interval style (every format)."""
+    latex_width: str = "fit"
+    """LaTeX width policy: `fit` (shrink to the column), `wide` (table*), `natural`."""
+    label: str | None = None
+    """LaTeX label of the results table (default `tab:<title as a slug>`)."""
+    history: bool = False
+    """The runs are the scorings of one run (reports.history): no best marks, a Changes table."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,8 @@ def runs_grid(c: Comparison) -> Grid:
         for h in ("system", "model", "run", "decoding", "seed", "git revision", "scored at")
     )
     rows = []
-    for name, run in zip(c.names, c.runs):
+    for i, run in enumerate(c.runs):
+        name = c.system_name(i)
         prov = run.provenance
         rows.append(
             (
@@ -73,7 +83,7 @@ def runs_grid(c: Comparison) -> Grid:
 def build(runs: Sequence[RunResults], options: ReportOptions | None = None) -> Report:
     """Compare the runs and lay out every table of the report."""
     options = options or ReportOptions()
-    c = compare(runs, options.mixed)
+    c = compare(runs, options.mixed, options.selection, mark_best=not options.history)
     paper: tuple[Grid, ...] = ()
     loaded = None
     if options.paper:
@@ -90,7 +100,12 @@ def build(runs: Sequence[RunResults], options: ReportOptions | None = None) -> R
             )
         )
     main, integrity = grids(c)
-    return Report(c, (main, *paper, integrity, runs_grid(c)), paper, options, loaded)
+    extra: tuple[Grid, ...] = ()
+    if options.history:
+        from reports.history import changes
+
+        extra = (changes(list(runs)),)
+    return Report(c, (main, *paper, *extra, integrity, runs_grid(c)), paper, options, loaded)
 
 
 def as_markdown(r: Report) -> str:
@@ -100,29 +115,37 @@ def as_markdown(r: Report) -> str:
 
 
 def as_latex(r: Report) -> str:
-    from reports.render_latex import document_latex
+    from reports.comparison import main_grid
+    from reports.render_latex import document_latex, slug
 
-    main = replace(r.grids[0], title=r.options.title)  # the table's caption in the paper
-    return document_latex(r.options.title, (main, *r.paper_grids))
+    o = r.options
+    main = main_grid(r.comparison, o.title, paper=True)  # the title is the table's caption
+    label = o.label or f"tab:{slug(o.title)}"
+    return document_latex(o.title, (main, *r.paper_grids), width=o.latex_width, label=label)
 
 
 def as_html(r: Report) -> str:
+    from reports.comparison import main_grid
     from reports.render_html import document_html
 
+    main = main_grid(r.comparison, r.grids[0].title, compact=True)  # details on hover
+    grids = (main, *r.grids[1:])
     figures = ()
     if r.options.plots:
         from reports.plots import comparison_plots
 
         figures = comparison_plots(r.comparison)
-    return document_html(r.options.title, r.grids, figures=figures)
+    return document_html(r.options.title, grids, figures=figures)
 
 
 def as_csv(r: Report) -> str:
+    from reports.paths import scrub
+
     if r.paper is not None:
         from reports.paper_table import paper_csv
 
         o = r.options
-        return paper_csv(r.paper, r.comparison, dict(o.paper_matches), dict(o.paper_tasks))
+        return scrub(paper_csv(r.paper, r.comparison, dict(o.paper_matches), dict(o.paper_tasks)))
     from reports.frame import comparison_csv
 
     return comparison_csv(r.comparison)

@@ -13,6 +13,39 @@ REFERENCE_ADAPTERS = frozenset({"reference"})
 """Adapters whose rows are ground truth: shown, but never marked best nor ranked."""
 
 
+def expand_runs(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
+    """Run folders from what the user gave: a run folder or results.json as is; a folder of
+    runs (`runs/demo`) as the runs inside it; a folder that is neither (the demo's `data/`) or
+    a file that is not JSON skipped with a note. A run folder that is not scored yet stays, so loading names it."""
+    out: list[Path] = []
+    notes: list[str] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_file() and p.suffix != ".json":  # the demo's report.md beside its runs
+            notes.append(f"{p}: skipped (not a run folder or results file)")
+            continue
+        if not p.is_dir() or is_run_folder(p):
+            out.append(p)
+            continue
+        inside = sorted(q for q in p.iterdir() if q.is_dir() and is_run_folder(q))
+        if inside:
+            out += inside
+            notes.append(f"{p}: a folder of runs; reading the {len(inside)} inside it")
+        else:
+            notes.append(f"{p}: skipped (not a run folder: no results.json or config.json)")
+    if not out and paths:
+        raise ResultsError(
+            f"no results file in {', '.join(map(str, paths))}: not a run folder (no "
+            "results.json or config.json) nor a folder of runs"
+        )
+    return out, notes
+
+
+def is_run_folder(p: Path) -> bool:
+    """A run's folder: it has results.json, or a config.json (generated, maybe not scored)."""
+    return (p / "results.json").is_file() or (p / "config.json").is_file()
+
+
 def load_runs(paths: Sequence[str | Path]) -> list[RunResults]:
     """Load and validate the results of each run folder (or results.json); names the bad file."""
     if not paths:

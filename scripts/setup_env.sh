@@ -20,6 +20,9 @@ command -v java >/dev/null || need_debs+=(default-jre-headless)
 [ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || need_debs+=(pocketsphinx-testdata)
 # NIST SCLITE, the reference WER scorer (tests/test_sclite_parity.py; `sctk sclite`)
 command -v sctk >/dev/null || need_debs+=(sctk)
+# pdflatex and booktabs for the compile test of the LaTeX reports (tests/test_report_latex.py)
+{ command -v pdflatex >/dev/null && kpsewhich booktabs.sty >/dev/null; } ||
+  need_debs+=(texlive-latex-base texlive-latex-recommended)
 # headless Chromium for the browser tests of the HTML reports (tests/test_reports_browser.py)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need_debs+=(chromium)
 if [ "${#need_debs[@]}" -gt 0 ]; then

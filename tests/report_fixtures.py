@@ -138,12 +138,16 @@ def run(
     run_id: str | None = None,
     seed: int = 0,
     path: str = "",
+    describe: Mapping | None = None,
 ) -> RunResults:
     rid = run_id or label.lower().replace(" ", "-")
+    model = {"spec": spec, "name": spec.split(":")[0], "label": label}
+    if describe is not None:
+        model["describe"] = dict(describe)
     return RunResults(
         schema_version=SCHEMA_VERSION,
         run_id=rid,
-        model={"spec": spec, "name": spec.split(":")[0], "label": label},
+        model=model,
         config_hash="c0ffee",
         decoding="default",
         seed=seed,
@@ -292,8 +296,10 @@ def scored_run(
     seed: int = 0,
     spec: str | None = None,
     ids: Sequence[str] | None = None,
+    deterministic: bool | None = None,
 ) -> Path:
-    """A run folder scored by registered metric presets from given per-sample statistics."""
+    """A run folder scored by registered metric presets from given per-sample statistics;
+    `deterministic` is written where model.json's adapter description has it."""
     from evals.registry import METRICS
     from metrics.bootstrap import BootstrapSpec, interval
 
@@ -310,5 +316,53 @@ def scored_run(
         run_id=folder.name,
         seed=seed,
         path=str(folder / "results.json"),
+        describe=None if deterministic is None else {"deterministic": deterministic},
     )
     return write_run(folder, r, {task_name: stats}, ids)
+
+
+SIX_TASKS = {
+    "coco-caption": ("cider-d@coco", "bleu-4@coco"),
+    "coco-t2i": ("clip_i@openai-vit-l-14", "clip_t@torchmetrics-openai-vit-l-14"),
+    "librispeech-asr": ("wer@whisper-norm",),
+    "vctk-tts-paper": ("wer-tts@whisper-medium", "sim@resemblyzer", "dnsmos@p835"),
+    "musiccaps-t2m": ("clap@music-audioset", "fad@clap-music-audioset"),
+    "musiccaps-caption": ("clap@630k-audioset",),
+}
+"""The AnyGPT paper's six evaluations, each with the presets a paper table would show."""
+
+
+def six_task_runs() -> list[RunResults]:
+    """A unified model, two specialists and the ground truth on the paper's six tasks, with
+    registered presets (real names, descriptions and hashes) and plausible values."""
+    from evals.registry import METRICS
+
+    typical = {
+        "percent": (8.0, 0.6),
+        "x100": (30.0, 1.5),
+        "cosine": (0.3, 0.01),
+        "mos": (3.2, 0.05),
+    }
+
+    def scored(name: str, factor: float) -> MetricResult:
+        p = METRICS.get(name).preset
+        value, spread = typical.get(p.scale, (5.0, 0.3))
+        value *= factor
+        return metric(p, value, value - spread, value + spread, n=500)
+
+    def system(label, spec, rid, factor, which=None):
+        tasks = []
+        for name, presets in SIX_TASKS.items():
+            if which is None or name in which:
+                ms = [scored(p, factor) for p in presets]
+                tasks.append(task(name, ms, n=500, family=name.split("-")[-1]))
+        return run(label, spec, tasks, run_id=rid)
+
+    return [
+        system("AnyGPT base (ours, 7B)", "anygpt:llm=/ckpt/base", "anygpt", 1.0),
+        system(
+            "Whisper large-v2", "hf-whisper:model=large-v2", "whisper", 0.9, {"librispeech-asr"}
+        ),
+        system("VALL-E X", "predictions:path=vallex.jsonl", "vallex", 1.1, {"vctk-tts-paper"}),
+        system("Ground truth", "reference", "truth", 0.95),
+    ]

@@ -13,7 +13,7 @@ import tests.fakes  # noqa: F401  (registers test-echo)
 from evals.cli.main import main
 from evals.results import to_json
 from reports.gate import GateInputError, run_gate
-from reports.gate_rules import RulesError, load_rules, parse_rules
+from reports.gate_rules import Rules, RulesError, load_rules, parse_rules
 from reports.runs import load_runs
 from tests.fakes import write_asr_manifest
 from tests.report_fixtures import scored_run
@@ -177,7 +177,9 @@ def test_only_shared_samples_are_compared(tmp_path):
     cand_stats = {"wer@whisper-norm": np.array([[1.0, 10.0], [0.0, 8.0]])}
     base = scored_run(tmp_path / "a", "a", "t", base_stats, ids=["u1", "u2", "u3"])
     cand = scored_run(tmp_path / "b", "b", "t", cand_stats, ids=["u1", "u2"])
-    result = run_gate(load_runs([base]), load_runs([cand]))
+    refused = run_gate(load_runs([base]), load_runs([cand]))
+    assert refused.exit_code == 2 and "covers 2 of the baseline's 3" in refused.checks[0].reason
+    result = run_gate(load_runs([base]), load_runs([cand]), Rules(allow_subset=True))
     (check,) = result.checks
     assert check.delta.n == 2 and check.delta.regression == 0 and result.exit_code == 0
     assert "1 samples only in the baseline and 0 only in the candidate" in result.notes[0]

@@ -118,3 +118,69 @@ def test_malformed_paper_file_names_the_file(tmp_path):
         load_paper("nope")
     with pytest.raises(KeyError):
         parse_paper({"tables": []})
+
+
+def paper_grid_of(runs, label):
+    (grid,) = [g for g in paper_grids(load_paper("anygpt"), compare(runs)) if g.label == label]
+    return grid
+
+
+def registered(name, value):
+    from evals.registry import METRICS
+
+    return metric(METRICS.get(name).preset, value, value - 0.01, value + 0.01)
+
+
+def test_text_to_image_uses_the_headline_preset_and_shows_both_readings():
+    both = [
+        run("AnyGPT", "anygpt:x", [task("coco-t2i", [
+            registered("clip_i@openai-vit-l-14", 0.64),
+            registered("clip_t@torchmetrics-openai-vit-l-14", 26.0),
+        ])]),
+    ]  # fmt: skip
+    grid = paper_grid_of(both, "paper-t2i")
+    names = [h.text for h in grid.headers if h.text.startswith("reproduced")]
+    assert names == [
+        "reproduced: clip_i@openai-vit-l-14",
+        "reproduced: clip_t@torchmetrics-openai-vit-l-14",
+    ]
+    anygpt = next(r for r in grid.rows if r[0].text == "AnyGPT")
+    assert anygpt[3].value == 0.65 and anygpt[4].value == 0.64 and anygpt[5].value == 26.0
+    notes = {f.metric: f.text for f in grid.footnotes}
+    assert "admits the text-image reading" in notes["clip_i@openai-vit-l-14"]
+    assert "the task's headline preset is clip_i" in notes["clip_t@torchmetrics-openai-vit-l-14"]
+    assert "scale: ours is x100" in notes["clip_t@torchmetrics-openai-vit-l-14"]
+    only_i = [
+        run("AnyGPT", "anygpt:x", [task("coco-t2i", [registered("clip_i@openai-vit-l-14", 0.6)])])
+    ]
+    grid = paper_grid_of(only_i, "paper-t2i")
+    assert [h.text for h in grid.headers if h.text.startswith("reproduced")] == ["reproduced"]
+
+
+def test_asr_flags_the_unstated_normalizer():
+    runs = [
+        run("AnyGPT", "anygpt:x", [task("librispeech-asr", [registered("wer@whisper-norm", 8.0)])])
+    ]
+    (note,) = paper_grid_of(runs, "paper-asr").footnotes
+    assert "the paper does not state its ASR text normalizer" in note.text
+    assert "text_normalization" in note.text and "ours: whisper-english" in note.text
+
+
+def test_speaker_similarity_prefers_the_wavlm_preset_when_scored():
+    from tests.report_fixtures import preset
+
+    wavlm = preset("sim@wavlm-large-tdnn", "sim", True, "cosine", "mean",
+                   embedding="WavLM-large + ECAPA-TDNN (UniAudio wavlm_large_finetune.pth)")  # fmt: skip
+    resemblyzer = registered("sim@resemblyzer", 0.8)
+    today = [run("AnyGPT", "anygpt:x", [task("vctk-tts-paper", [resemblyzer])])]
+    grid = paper_grid_of(today, "paper-tts")
+    flags = " ".join(f.text for f in grid.footnotes)
+    assert "preset: ours is sim@resemblyzer; the paper's protocol is sim@wavlm-large-tdnn" in flags
+    scored = [run("AnyGPT", "anygpt:x", [task("vctk-tts-paper", [resemblyzer,
+                                                                 metric(wavlm, 0.55, 0.5, 0.6)])])]  # fmt: skip
+    grid = paper_grid_of(scored, "paper-tts")
+    reproduced = [h for h in grid.headers if h.group.startswith("SIM") and h.text != "official"]
+    assert [h.text for h in reproduced] == ["reproduced"]
+    anygpt = next(r for r in grid.rows if r[0].text == "AnyGPT")
+    assert anygpt[-1].value == 0.55
+    assert not any("sim@wavlm-large-tdnn vs the paper" in f.text for f in grid.footnotes)

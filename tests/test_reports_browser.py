@@ -6,6 +6,7 @@ reason where it is missing, except on CI (`CI` set), where a missing browser fai
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 
@@ -71,7 +72,7 @@ def test_leaderboard_renders_sorts_and_escapes(browser, tmp_path):
     assert not any(e.get("method") == "Page.javascriptDialogOpening" for e in browser.events)
 
     # sorting: the board order first; a click on "system" sorts by name, again reverses it
-    assert column_texts(browser, 0) == ["1", "2", "3", "4", "ref"]
+    assert column_texts(browser, 0) == ["1", "2", "3", "—", "ref"]  # step-4000 ran 1 of 2 tasks
     col = header_index(browser, "system")
     browser.click(f"th[data-col='{col}']")
     ascending = [
@@ -138,3 +139,52 @@ def test_report_page_renders_sorts_and_embeds_plots(browser, tmp_path):
         f"Array.from(document.querySelector('{first}').tBodies[0].rows).map(r => r.cells[0].textContent)"
     )
     assert order[:2] == ["Whisper <b>x</b> & co_%", "AnyGPT base"]
+
+
+def test_a_wide_report_reads_at_1400_px(browser, tmp_path):
+    """Six tasks at 1400 px: the table scrolls inside its box and every row keeps its system
+    name in view; integrity cells stay on one line; plots share rows. Saves a screenshot."""
+    from tests.report_fixtures import six_task_runs
+
+    page = tmp_path / "report.html"
+    page.write_text(render(six_task_runs(), "html"), encoding="utf-8")
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+    )
+    browser.open(page.as_uri())
+    box = "document.querySelector('#results .scroll')"
+    assert browser.eval(f"{box}.scrollWidth > {box}.clientWidth")  # the fixture is wide enough
+    # the page uses the window's width (no 1200 px cap)
+    assert browser.eval(f"{box}.clientWidth") > 1250
+    browser.eval(f"{box}.scrollLeft = {box}.scrollWidth")
+    labelled = browser.eval(
+        "(() => { const box = document.querySelector('#results .scroll').getBoundingClientRect();"
+        " return Array.from(document.querySelectorAll('#results tbody tr')).map(tr => {"
+        "  const r = tr.cells[0].getBoundingClientRect();"
+        "  const hit = document.elementFromPoint(box.left + 8, r.top + r.height / 2);"
+        "  return [tr.cells[0].textContent, Math.round(r.left - box.left),"
+        "          hit === tr.cells[0] || tr.cells[0].contains(hit)]; }); })()"
+    )
+    assert [name for name, _, _ in labelled] == [
+        "AnyGPT base (ours, 7B)",
+        "Whisper large-v2",
+        "VALL-E X",
+        "Ground truth",
+    ]
+    assert all(left == 0 and on_top for _, left, on_top in labelled), labelled
+    lines = browser.eval(
+        "Array.from(document.querySelectorAll('#results tbody tr')).map(tr => {"
+        " const c = tr.cells[tr.cells.length - 1];"
+        " return c.getBoundingClientRect().height / parseFloat(getComputedStyle(c).lineHeight); })"
+    )
+    assert max(lines) < 2.0, lines
+    tops = browser.eval(
+        "Array.from(document.querySelectorAll('#plots figure')).map(f => f.offsetTop)"
+    )
+    assert len(tops) > 3 and len(set(tops)) < len(tops)  # at least two plots side by side
+    shot = browser.call("Page.captureScreenshot", {"format": "png"})["data"]
+    (tmp_path / "report-1400.png").write_bytes(base64.b64decode(shot))
+    from PIL import Image
+
+    assert Image.open(tmp_path / "report-1400.png").size[0] == 1400

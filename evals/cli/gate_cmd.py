@@ -24,8 +24,10 @@ def add_parser(sub) -> None:
         help="regression gate: paired bootstrap of a candidate run against a baseline",
         description="Compares every (task, metric) of the baseline with the candidate by a paired "
         "bootstrap over the samples both scored (and over seeds where a side has several runs), "
-        "against tolerances from --rules. Exit 0: pass; 1: significant regression; 2: cannot "
-        "compare (different protocols, missing tasks or metrics, no shared samples).",
+        "against tolerances from --rules. Where model.json records a stochastic model, each side "
+        "needs repeated seeds and the difference is tested against the seed-to-seed variance. "
+        "Exit 0: pass; 1: significant regression; 2: cannot compare (different protocols, "
+        "missing tasks, metrics or samples, too few seeds of a stochastic model).",
         epilog="examples:\n"
         "  anybench gate --baseline runs/main --candidate runs/pr\n"
         "  anybench gate --baseline runs/main-s0 runs/main-s1 --candidate runs/pr-s0 runs/pr-s1 \\\n"
@@ -40,6 +42,12 @@ def add_parser(sub) -> None:
     p.add_argument("--alpha", type=probability, help="false-alarm rate (overrides the rules)")
     p.add_argument("--resamples", type=positive_int, help="bootstrap resamples (overrides)")
     p.add_argument("--seed", type=int, help="resampling seed (overrides)")
+    p.add_argument(
+        "--allow-subset",
+        action="store_true",
+        help="compare on the shared samples when the candidate lacks some of the baseline's "
+        "(otherwise: cannot compare)",
+    )
     p.set_defaults(func=main)
 
 
@@ -57,6 +65,8 @@ def main(args) -> int:
         for k, v in (("alpha", args.alpha), ("resamples", args.resamples), ("seed", args.seed))
         if v is not None
     }
+    if args.allow_subset:
+        overrides["allow_subset"] = True
     rules = replace(rules, **overrides)
     result = run_gate(load_runs(args.baseline), load_runs(args.candidate), rules)
     summary = markdown_summary(result)

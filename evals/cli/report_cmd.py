@@ -68,23 +68,38 @@ def write_outputs(args, outputs: dict[str, tuple[str, str]], stem: str) -> None:
 
 
 def add_parser(sub) -> None:
+    from evals.cli.common import csv_list
+    from reports.render_latex import WIDTHS
     from reports.report import FORMATS
+    from reports.selection import INTERVALS
 
     p = sub.add_parser(
         "report",
         help="comparison table of scored runs (md, latex, csv, html)",
-        description="A systems x (task, metric) table with 95%% bootstrap intervals, the best "
+        description="A systems x (task, metric) table with 95% bootstrap intervals, the best "
         "value per column marked (direction-aware), integrity counts and footnotes written from "
         "the metric presets; optionally beside a paper's published numbers (--paper).",
         epilog="examples:\n"
         "  anybench report runs/a runs/b\n"
+        "  anybench report runs/demo            # a folder of runs\n"
         "  anybench report runs/* --format all --out-dir report/\n"
         "  anybench report runs/anygpt runs/whisper --paper anygpt --format latex\n"
         "  anybench report runs/demo/* --paper anygpt --paper-task manifest-tts=tts",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("runs", nargs="+", metavar="RUN", help="run folders (or results.json files)")
+    p.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN",
+        help="run folders, results.json files, or folders of runs (other folders are skipped)",
+    )
     add_output(p, list(FORMATS), "md")
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="one RUN: how its scores changed between scorings (every re-score keeps the "
+        "previous results.json in RUN/history/), with a table of the changes",
+    )
     p.add_argument("--title", default="anybench report", help="document title")
     p.add_argument(
         "--mixed",
@@ -94,6 +109,38 @@ def add_parser(sub) -> None:
         "(default) or refuse with the reason",
     )
     p.add_argument("--no-plots", action="store_true", help="no plots in the HTML page")
+    p.add_argument(
+        "--columns",
+        type=csv_list,
+        default=(),
+        metavar="PATTERN,...",
+        help="columns to show, in this order (every format): task/metric, metric or task "
+        "patterns, and `integrity` (default: all)",
+    )
+    p.add_argument(
+        "--rename",
+        type=pair,
+        action="append",
+        default=[],
+        metavar="NAME=SHOWN",
+        help="display name for a metric preset, task/metric column, task or system (repeatable)",
+    )
+    p.add_argument(
+        "--intervals",
+        choices=INTERVALS,
+        default="full",
+        help="intervals as [low, high] (full, default), as ±half-width (compact), or off",
+    )
+    p.add_argument(
+        "--latex-width",
+        choices=WIDTHS,
+        default="fit",
+        help="LaTeX: shrink a table wider than the column to \\linewidth (fit, default), span "
+        "both columns of a two-column paper (wide: table*), or leave it (natural)",
+    )
+    p.add_argument(
+        "--label", metavar="LABEL", help="LaTeX label of the results table (default: from --title)"
+    )
     p.add_argument(
         "--paper", metavar="NAME|FILE.json", help="put the runs beside a paper's numbers (anygpt)"
     )
@@ -117,9 +164,38 @@ def add_parser(sub) -> None:
     p.set_defaults(func=main)
 
 
+def read_runs(paths):
+    """The runs given, a folder of runs expanded and other folders skipped (noted on stderr)."""
+    import sys
+
+    from reports.runs import expand_runs, load_runs
+
+    folders, notes = expand_runs(paths)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    return load_runs(folders)
+
+
+def history_runs(paths):
+    from reports.history import scorings
+    from reports.runs import validate
+
+    if len(paths) != 1:
+        raise UserError(f"--history takes one run, not {len(paths)}")
+    return [validate(run) for run in scorings(paths[0])]
+
+
+def history_title(args) -> str:
+    return (
+        args.title if args.title != "anybench report" else f"History of {Path(args.runs[0]).name}"
+    )
+
+
 def main(args) -> int:
+    from dataclasses import replace
+
     from reports.report import FORMATS, ReportOptions, build
-    from reports.runs import load_runs
+    from reports.selection import Selection
 
     names = chosen_formats(args, FORMATS)
     options = ReportOptions(
@@ -129,8 +205,16 @@ def main(args) -> int:
         paper=args.paper,
         paper_matches=tuple(args.paper_match),
         paper_tasks=tuple(args.paper_task),
+        selection=Selection(tuple(args.columns), tuple(args.rename), args.intervals),
+        latex_width=args.latex_width,
+        label=args.label,
     )
-    report = build(load_runs(args.runs), options)
+    if args.history:
+        runs = history_runs(args.runs)
+        options = replace(options, history=True, title=history_title(args))
+    else:
+        runs = read_runs(args.runs)
+    report = build(runs, options)
     outputs = {n: (FORMATS[n].suffix, FORMATS[n].render(report)) for n in names}
     write_outputs(args, outputs, "report")
     return 0
