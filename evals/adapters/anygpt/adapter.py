@@ -17,7 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evals.adapters.anygpt.decoding import PRESETS, DecodingPreset, generation_plan, get_preset
+from evals.adapters.anygpt.decoding import (
+    PRESETS,
+    DecodingPreset,
+    GenerationPlan,
+    generation_plan,
+    get_preset,
+    resolve,
+)
 from evals.adapters.anygpt.instructions import Direction, Instruction, default_instruction
 from evals.adapters.anygpt.prompts import PromptStyle, build_prompt
 from evals.adapters.anygpt.vocab import modality_tokens
@@ -63,9 +70,10 @@ class AnyGPTOptions:
     stop_at_end_tag: bool | None = None
     """Also stop at `<eos>`/the end tag (faster; changes beam search). None keeps the preset's
     choice (off: the reference stops only at `</s>` and cuts afterwards)."""
-    batch_sampling: bool = False
-    """Sample several requests in one call (faster on GPU; then a sample's tokens depend on its
-    batch). Off: sampled requests run one by one with their own seed; search is always batched."""
+    batch_sampling: bool = True
+    """Kept as an alias for old specs; it changes nothing. Sampled requests always share one
+    batched `generate`, each row drawing from its own request's seeded generator (so a sample's
+    tokens do not depend on its batch or rank); search is batched as well."""
     music_seconds: float | None = None
     """Cap on music input length in seconds (the task already cuts clips; the reference uses 20)."""
     image_ids: str = "strict"
@@ -223,13 +231,13 @@ class AnyGPTAdapter(ModelAdapter):
         return preset
 
     def groups(self, items: Sequence[Prepared]) -> list[list[Prepared]]:
-        """Requests that can share one generate call: same output, preset and overrides; sampled
-        ones alone unless batch_sampling."""
+        """Requests that can share one generate call: same output, preset and overrides (seeds
+        may differ: each sampled row draws from its own); beam sampling runs one by one."""
         out: dict[tuple, list[Prepared]] = {}
         for k, p in enumerate(items):
             r = p.request
-            settings = self.preset(r).by_output[r.output]
-            alone = settings.do_sample and not self.options.batch_sampling
+            settings = resolve(self.preset(r), r.output, r.decoding.overrides)
+            alone = settings.do_sample and settings.num_beams > 1
             key = (
                 r.output,
                 r.decoding.preset,
@@ -253,22 +261,23 @@ class AnyGPTAdapter(ModelAdapter):
             first = group[0].request
             preset = self.preset(first)
             plan = generation_plan(
-                preset,
-                first.output,
-                self.parts.llm.vocab,
-                first.decoding.seed,
-                first.decoding.overrides,
+                preset, first.output, self.parts.llm.vocab, first.decoding.overrides
             )
             t0 = time.perf_counter()
-            generated = self.parts.llm.generate([p.prompt_ids for p in group], plan)
+            generated = self.parts.llm.generate(
+                [p.prompt_ids for p in group], plan, [p.request.decoding.seed for p in group]
+            )
             per = (time.perf_counter() - t0) / len(group)
             for p, ids in zip(group, generated):
                 p.timings["generate"] = per
-                responses[p.request.sample_id] = self.finish(p, ids, preset)
+                flags = ("truncated",) if is_truncated(ids, plan) else ()
+                responses[p.request.sample_id] = self.finish(p, ids, preset, flags)
         return [responses[r.sample_id] for r in requests]
 
     # ---- output side ------------------------------------------------------------------
-    def finish(self, p: Prepared, ids: list[int], preset: DecodingPreset) -> Response:
+    def finish(
+        self, p: Prepared, ids: list[int], preset: DecodingPreset, flags: tuple[str, ...] = ()
+    ) -> Response:
         from evals.adapters.anygpt.parsing import parse_output
 
         r = p.request
@@ -285,7 +294,12 @@ class AnyGPTAdapter(ModelAdapter):
         }
         raw = llm.decode_text(ids)
         common = dict(
-            text=raw, token_ids=tuple(ids), malformed=parsed.malformed, info=info, timings=p.timings
+            text=raw,
+            token_ids=tuple(ids),
+            malformed=parsed.malformed,
+            info=info,
+            timings=p.timings,
+            flags=flags,
         )
         if r.output is Modality.TEXT:
             return Response(r.sample_id, Text(parsed.text or ""), **common)
@@ -344,10 +358,15 @@ class AnyGPTAdapter(ModelAdapter):
             "prompt_style": str(self.style),
             "tokenizer_legacy": llm.legacy,
             "instructions": o.instructions,
-            "batch_sampling": o.batch_sampling,
+            "sampling": "batched, per-request seeded generators",
             "image_ids": o.image_ids,
             "unclip_shared_latents": o.unclip_shared_latents,
         }
+
+
+def is_truncated(ids: Sequence[int], plan: GenerationPlan) -> bool:
+    """The row used its whole token budget without reaching a stop id."""
+    return len(ids) >= plan.max_new_tokens and not set(ids) & set(plan.stop_ids)
 
 
 def _fit_image_ids(parsed) -> tuple[tuple[int, ...], ...] | None:

@@ -60,9 +60,14 @@ class AnyGPTLanguageModel:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
     @torch.inference_mode()
-    def generate(self, prompts: Sequence[Sequence[int]], plan: GenerationPlan) -> list[list[int]]:
-        """Generated ids after each prompt (left-padded batch, one call, seeded by the plan)."""
+    def generate(
+        self, prompts: Sequence[Sequence[int]], plan: GenerationPlan, seeds: Sequence[int]
+    ) -> list[list[int]]:
+        """Generated ids after each prompt: one left-padded batched call; sampled rows draw from
+        their own request's seed (`seeds`, one per prompt), so no row depends on its batch."""
         from transformers import GenerationConfig
+
+        from evals.adapters.seeded_sampling import SeededSampler
 
         width = max(len(p) for p in prompts)
         pad = self.vocab.pad_id
@@ -72,11 +77,23 @@ class AnyGPTLanguageModel:
         mask = torch.tensor(
             [[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=self.device
         )
-        torch.manual_seed(plan.seed)
+        processors = []
+        if plan.sampler is not None:
+            s = plan.sampler
+            processors.append(
+                SeededSampler(
+                    seeds, 1, self.device, temperature=s.temperature, top_k=s.top_k, top_p=s.top_p
+                )
+            )
+        if plan.beam_sampling:
+            if len(prompts) != 1:
+                raise ValueError("beam sampling draws from the global generator: one prompt a call")
+            torch.manual_seed(int(seeds[0]))
         out = self.model.generate(
             input_ids=input_ids,
             attention_mask=mask,
             generation_config=GenerationConfig(**plan.config_kwargs),
+            logits_processor=processors,
         )
         return [row[width:].tolist() for row in out]
 
