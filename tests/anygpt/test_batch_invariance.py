@@ -37,7 +37,7 @@ def requests_for(output: Modality, preset: str, n: int) -> list[Request]:
 
 def count_generate_calls(adapter, monkeypatch) -> list[int]:
     calls: list[int] = []
-    model = adapter.parts.llm.model
+    model = adapter.llm.model
     real = model.generate
 
     def spy(*args, **kwargs):

@@ -66,8 +66,18 @@ def test_paper_preset_is_table_9():
     music = paper[Modality.MUSIC]
     assert (music.do_sample, music.top_p, music.repetition_penalty) == (True, 1.0, 1.15)
     repo = get_preset("anygpt-repo").by_output
-    for output in CONFIG_FILE:
+    for output in (Modality.IMAGE, Modality.SPEECH, Modality.MUSIC):
         assert paper[output].max_new_tokens == repo[output].max_new_tokens
+    # text: room for the longest LibriSpeech test-clean transcript (~100 words) twice over
+    assert paper[Modality.TEXT].max_new_tokens >= 2 * 1.5 * 100 > repo[Modality.TEXT].max_new_tokens
+
+
+def test_paper_music_top_k_is_the_released_configs(prompts_golden):
+    """Table 9 names no top-k for music: the released music config's value, said in the source."""
+    released = prompts_golden["generation_configs"]["music_generate_config.json"]["top_k"]
+    paper = get_preset("anygpt-paper")
+    assert paper.by_output[Modality.MUSIC].top_k == released == 200
+    assert "music top-k 200" in paper.source
 
 
 def test_plan_kwargs_are_complete_and_valid(vocab):

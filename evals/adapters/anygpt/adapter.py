@@ -5,8 +5,10 @@
     -> token-level parsing -> text, or codes -> de-tokenizer (SoundStorm + SpeechTokenizer /
     Encodec / SEED-2 + unCLIP) -> output media
 
-Each component loads the official release layout from a local folder or a hub id; components
-that are not given are simply not served (the directions needing them are not capabilities).
+Each component loads the official release layout from a local folder or a hub id, on the first
+request that needs it (`components`); components that are not given are simply not served (the
+directions needing them are not capabilities), and one that fails to load fails only the
+requests that need it.
 Differences from the reference CLI are options, documented where they are defined.
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evals.adapters.anygpt.components import Components, ComponentUnavailable
 from evals.adapters.anygpt.decoding import (
     PRESETS,
     DecodingPreset,
@@ -81,11 +84,11 @@ class AnyGPTOptions:
     scored by the failure policy); `fit` truncates extra ids or repeats the last one (so one id
     fills all 32, as the reference broadcasts it) and counts the sample malformed. The reference
     crashes on any other count."""
-    seed_strict: bool = True
-    """Refuse SEED-2 checkpoint keys the tokenizer does not use. The release carries keys of
-    modules AnyGPT deletes (ignored either way) and, per AnyGPT issue #14, about 65 more not yet
-    identified: if loading names them, `seed_strict=false` ignores them with a warning, as the
-    reference's non-strict load does. Missing keys and wrong shapes are always errors."""
+    seed_strict: bool = False
+    """Refuse SEED-2 checkpoint keys the tokenizer does not use. Off (default, as the reference's
+    `strict=False` load): such keys are ignored with a warning and listed in model.json
+    (`seed_ignored_keys`); the release carries keys of modules AnyGPT deletes (always ignored)
+    and, per AnyGPT issue #14, more. Missing keys and wrong shapes are always errors."""
     unclip_shared_latents: bool = False
     """Reuse one unCLIP latent tensor (from seed 0) for every image, as the reference does
     (it draws it unseeded); default: per-sample seeded latents."""
@@ -99,41 +102,6 @@ class Prepared:
     prompt_ids: list[int]
     instruction: Instruction
     timings: dict[str, float] = field(default_factory=dict)
-
-
-class Components:
-    """The loaded parts of the pipeline; each is None when its option was not given."""
-
-    def __init__(self, o: AnyGPTOptions):
-        from evals.adapters.anygpt.llm import load_language_model
-
-        self.device = resolve_device(o.device)
-        llm_dtype = torch_dtype(o.dtype, self.device)
-        codec_dtype = torch_dtype(o.codec_dtype, self.device)
-        self.llm = load_language_model(o.llm, self.device, llm_dtype, o.legacy)
-        self.speech = self.music = self.image = None
-        if o.speech:
-            from evals.adapters.anygpt.speech_modules import load_speech_modules
-
-            self.speech = load_speech_modules(o.speech, self.device, codec_dtype)
-        if o.music:
-            from evals.adapters.anygpt.music_codec import load_music_codec
-
-            self.music = load_music_codec(o.music, self.device, codec_dtype)
-        if o.image:
-            from evals.adapters.anygpt.image_codec import UnclipSettings, load_image_codec
-
-            settings = UnclipSettings(shared_latents=o.unclip_shared_latents)
-            self.image = load_image_codec(
-                o.image, o.unclip, self.device, llm_dtype, settings, strict=o.seed_strict
-            )
-
-
-NEEDS = {
-    Modality.SPEECH: ("speech", "speech=<AnyGPT-speech-modules folder>"),
-    Modality.MUSIC: ("music", "music=<Encodec 32 kHz folder or facebook/encodec_32khz>"),
-    Modality.IMAGE: ("image", "image=<SEED-2 tokenizer folder>"),
-}
 
 
 @MODELS.register("anygpt")
@@ -153,31 +121,30 @@ class AnyGPTAdapter(ModelAdapter):
             raise ValueError("anygpt: style must be auto/base/chat and legacy auto/true/false")
         if o.image_ids not in IMAGE_ID_POLICIES:
             raise ValueError(f"anygpt: image_ids must be one of {', '.join(IMAGE_ID_POLICIES)}")
-        self.parts = Components(o)
+        from evals.adapters.anygpt.llm import load_language_model
+        from evals.hub import resolve
+
+        device = resolve_device(o.device)
+        llm_dtype = torch_dtype(o.dtype, device)
+        self.parts = Components(o, device, llm_dtype, torch_dtype(o.codec_dtype, device))
+        llm_root = resolve(o.llm, "AnyGPT language model")
+        self.llm = load_language_model(str(llm_root), device, llm_dtype, o.legacy)
         self.style = PromptStyle(
-            ("chat" if self.parts.llm.is_chat else "base") if o.style == "auto" else o.style
+            ("chat" if self.llm.is_chat else "base") if o.style == "auto" else o.style
         )
         self.pools = None
         if o.instructions != "default":
             from evals.adapters.anygpt.instructions import load_instruction_pools
 
             self.pools = load_instruction_pools(o.instructions)
-        self.capabilities = frozenset(d for d in type(self).capabilities if self.missing(d) is None)
-
-    def missing(self, direction: Direction) -> str | None:
-        """What option a direction needs that was not given (None if it is served)."""
-        media = direction[0] if direction[1] is Modality.TEXT else direction[1]
-        attr, hint = NEEDS[media]
-        if getattr(self.parts, attr) is None:
-            return f"needs {hint}"
-        if direction == (Modality.TEXT, Modality.IMAGE) and not self.parts.image.can_decode:
-            return "needs unclip=<Stable unCLIP pipeline folder>"
-        return None
+        self.capabilities = frozenset(
+            d for d in type(self).capabilities if self.parts.missing(d) is None
+        )
 
     def unavailable_reason(self, direction: Direction) -> str | None:
         if direction not in type(self).capabilities:
             return super().unavailable_reason(direction)
-        return self.missing(direction)
+        return self.parts.missing(direction)
 
     # ---- input side -------------------------------------------------------------------
     def input_content(self, request: Request, timings: dict[str, float]) -> str:
@@ -192,17 +159,17 @@ class AnyGPTAdapter(ModelAdapter):
 
     def encode_speech(self, part: Audio) -> list[int]:
         samples, _ = load_audio(part, SPEECH_RATE)
-        return self.parts.speech.tokenizer.semantic_ids(samples)
+        return self.parts.get("speech_tokenizer").semantic_ids(samples)
 
     def encode_music(self, part: Audio) -> list[list[int]]:
-        codec = self.parts.music
+        codec = self.parts.get("music")
         samples, rate = load_audio(part, codec.sample_rate)
         if self.options.music_seconds:
             samples = samples[: int(self.options.music_seconds * rate)]
         return codec.encode(samples).tolist()
 
     def encode_image(self, part: Image) -> list[int]:
-        return self.parts.image.encode(load_image(part))
+        return self.parts.get("seed").encode([load_image(part)])[0].tolist()
 
     def instruction_for(self, request: Request) -> Instruction | None:
         if self.style is PromptStyle.CHAT:
@@ -217,9 +184,7 @@ class AnyGPTAdapter(ModelAdapter):
         prompt = build_prompt(
             request.direction, content, style=self.style, instruction=self.instruction_for(request)
         )
-        return Prepared(
-            request, self.parts.llm.encode_prompt(prompt.text), prompt.instruction, timings
-        )
+        return Prepared(request, self.llm.encode_prompt(prompt.text), prompt.instruction, timings)
 
     # ---- generation -------------------------------------------------------------------
     def preset(self, request: Request) -> DecodingPreset:
@@ -252,6 +217,13 @@ class AnyGPTAdapter(ModelAdapter):
         prepared: list[Prepared] = []
         for r in requests:
             try:
+                self.parts.require(r.direction)
+            except ComponentUnavailable as exc:  # fails the requests that need it, not the batch
+                responses[r.sample_id] = Response(
+                    r.sample_id, error=str(exc), error_stage="generate"
+                )
+                continue
+            try:
                 prepared.append(self.prepare(r))
             except (ValueError, RuntimeError) as exc:  # this model cannot tokenize it: its failure
                 responses[r.sample_id] = Response(
@@ -260,11 +232,9 @@ class AnyGPTAdapter(ModelAdapter):
         for group in self.groups(prepared):
             first = group[0].request
             preset = self.preset(first)
-            plan = generation_plan(
-                preset, first.output, self.parts.llm.vocab, first.decoding.overrides
-            )
+            plan = generation_plan(preset, first.output, self.llm.vocab, first.decoding.overrides)
             t0 = time.perf_counter()
-            generated = self.parts.llm.generate(
+            generated = self.llm.generate(
                 [p.prompt_ids for p in group], plan, [p.request.decoding.seed for p in group]
             )
             per = (time.perf_counter() - t0) / len(group)
@@ -281,7 +251,7 @@ class AnyGPTAdapter(ModelAdapter):
         from evals.adapters.anygpt.parsing import parse_output
 
         r = p.request
-        llm = self.parts.llm
+        llm = self.llm
         parsed = parse_output(ids, r.output, llm.vocab, llm.decode_text)
         info = {
             "instruction": p.instruction.text if p.instruction else None,
@@ -326,26 +296,32 @@ class AnyGPTAdapter(ModelAdapter):
         prompt = None
         if request.voice_prompt is not None:
             prompt, _ = load_audio(request.voice_prompt, SPEECH_RATE)
-        samples = self.parts.speech.synthesize(
+        from evals.adapters.anygpt.speech_modules import SpeechModules
+
+        modules = SpeechModules(self.parts.get("speech_tokenizer"), self.parts.get("soundstorm"))
+        samples = modules.synthesize(
             codes[0], prompt, steps=preset.soundstorm_steps, seed=request.decoding.seed
         )
         return Audio(
-            samples=samples.float().cpu().numpy(),
-            sample_rate=self.parts.speech.tokenizer.sample_rate,
+            samples=samples.float().cpu().numpy(), sample_rate=modules.tokenizer.sample_rate
         )
 
     def decode_music(self, codes, request: Request, preset: DecodingPreset) -> Audio:
-        codec = self.parts.music
+        codec = self.parts.get("music")
         return Audio(
             samples=codec.decode(codes), sample_rate=codec.sample_rate, kind=Modality.MUSIC
         )
 
     def decode_image(self, codes, request: Request, preset: DecodingPreset) -> Image:
-        return Image(array=self.parts.image.decode(list(codes[0]), seed=request.decoding.seed))
+        from evals.adapters.anygpt.image_codec import ImageCodec, UnclipSettings
+
+        settings = UnclipSettings(shared_latents=self.options.unclip_shared_latents)
+        codec = ImageCodec(self.parts.get("seed"), self.parts.get("unclip"), settings)
+        return Image(array=codec.decode(list(codes[0]), seed=request.decoding.seed))
 
     def describe(self) -> dict[str, Any]:
         o = self.options
-        llm = self.parts.llm
+        llm = self.llm
         return {
             "engine": "AnyGPT pipeline",
             "llm": o.llm,
@@ -354,6 +330,7 @@ class AnyGPTAdapter(ModelAdapter):
             "image": o.image,
             "unclip": o.unclip,
             "device": self.parts.device,
+            "components": "loaded on first need (see report)",
             "dtype": str(next(llm.model.parameters()).dtype).replace("torch.", ""),
             "prompt_style": str(self.style),
             "tokenizer_legacy": llm.legacy,
@@ -361,7 +338,11 @@ class AnyGPTAdapter(ModelAdapter):
             "sampling": "batched, per-request seeded generators",
             "image_ids": o.image_ids,
             "unclip_shared_latents": o.unclip_shared_latents,
+            "seed_strict": o.seed_strict,
         }
+
+    def report(self) -> dict[str, Any]:
+        return self.parts.report()
 
 
 def is_truncated(ids: Sequence[int], plan: GenerationPlan) -> bool:

@@ -79,6 +79,13 @@ _REPO = {
     ),
 }
 
+PAPER_TEXT_TOKENS = 320
+"""Text budget of `anygpt-paper`. The longest LibriSpeech test-clean utterances (~35 s) carry
+about 90-100 words; LLaMA-2's tokenizer spends about 1.3-1.5 tokens per English word, so about
+150 tokens, plus the end tag and `</s>`: 320 leaves a 2x margin (the repo's 100 would cut them,
+scored as deletions). Search stops at `</s>`, so short outputs cost nothing extra; a generation
+that still reaches the budget is flagged `truncated`."""
+
 PRESETS: Mapping[str, DecodingPreset] = {
     preset.name: preset
     for preset in (
@@ -99,10 +106,17 @@ PRESETS: Mapping[str, DecodingPreset] = {
         ),
         DecodingPreset(
             "anygpt-paper",
-            "AnyGPT paper (arXiv 2402.12226) Table 9; lengths from the repo configs",
+            "AnyGPT paper (arXiv 2402.12226) Table 9 (text beam 5; image and speech top-p 0.7; "
+            "music top-p 1.0, repetition penalty 1.15); where Table 9 is silent, the released "
+            "configs: token budgets and music top-k 200 (music_generate_config.json); text "
+            f"max_new_tokens {PAPER_TEXT_TOKENS} instead of the config's 100, so that no "
+            "LibriSpeech test-clean transcript is cut",
             {
                 Modality.TEXT: ModalityDecoding(
-                    do_sample=False, num_beams=5, max_new_tokens=100, min_new_tokens=10
+                    do_sample=False,
+                    num_beams=5,
+                    max_new_tokens=PAPER_TEXT_TOKENS,
+                    min_new_tokens=10,
                 ),
                 Modality.IMAGE: ModalityDecoding(
                     do_sample=True, top_p=0.7, max_new_tokens=200, min_new_tokens=10
@@ -113,6 +127,7 @@ PRESETS: Mapping[str, DecodingPreset] = {
                 Modality.MUSIC: ModalityDecoding(
                     do_sample=True,
                     top_p=1.0,
+                    top_k=200,
                     repetition_penalty=1.15,
                     max_new_tokens=2000,
                     min_new_tokens=10,
