@@ -225,3 +225,34 @@ def test_two_ranks_give_the_tokens_of_one(tmp_path, tiny_anygpt, world, task, mo
     made = {k: r["token_ids"] for k, r in one.items() if r["token_ids"]}
     assert len(made) >= 3 and len({tuple(t) for t in made.values()}) == len(made)
     assert {k: r["token_ids"] for k, r in two.items() if r["token_ids"]} == made
+
+
+def test_generations_cut_at_the_token_budget_are_counted_truncated(
+    tmp_path, tiny_anygpt, world, monkeypatch
+):
+    import dataclasses
+
+    from evals import runner
+    from evals.adapters.anygpt import decoding
+    from evals.spec import ModelSpec
+    from evals.types import Modality
+
+    paper = decoding.PRESETS["anygpt-paper"]
+    short = {**paper.by_output}
+    short[Modality.SPEECH] = dataclasses.replace(short[Modality.SPEECH], max_new_tokens=6)
+    monkeypatch.setitem(
+        decoding.PRESETS, "anygpt-paper", dataclasses.replace(paper, by_output=short)
+    )
+    out = tmp_path / "cut"
+    data = {"vctk-tts": str(world["data"]["vctk-tts-paper"])}
+    runner.run(
+        ModelSpec.parse(spec(tiny_anygpt)),
+        ["vctk-tts"],
+        out,
+        data=data,
+        options=runner.RunOptions(progress=False),
+    )
+    assert main(["score", str(out), "--bootstrap", "50"]) == 0
+    integrity = json.loads((out / "results.json").read_text())["tasks"]["vctk-tts"]["integrity"]
+    made = integrity["expected"] - integrity["input_errors"]
+    assert made == 5 and integrity["truncated"] == made
