@@ -115,15 +115,8 @@ def generate(adapter, reqs, batch: int) -> tuple[float, list[tuple[int, ...]], i
         ids = adapter.llm.generate(
             [p.prompt_ids for p in group], plan, [p.request.decoding.seed for p in group]
         )
-        out += [tuple(until_stop(row, plan.stop_ids)) for row in ids]
+        out += [tuple(row) for row in ids]
     return time.perf_counter() - t0, out, sum(len(o) for o in out)
-
-
-def until_stop(row: list[int], stops) -> list[int]:
-    for k, t in enumerate(row):
-        if t in stops:
-            return row[: k + 1]
-    return row
 
 
 def measure(adapter, n: int, new_tokens: int) -> list[dict]:

@@ -84,3 +84,21 @@ def test_generation_at_the_token_budget_is_flagged_truncated(adapter):
         ]
     )
     assert cut.flags == ("truncated",) and whole.flags == ()
+
+
+def test_rows_that_stop_early_carry_no_batch_padding(adapter):
+    from evals.types import Audio
+    from tests.anygpt.test_adapter import picture
+    from tests.fakes import tone
+
+    music = Audio(samples=tone(0.4, 440, 32000), sample_rate=32000, kind=Modality.MUSIC)
+    inputs = [speech(0.5, 300), music, picture(1)]  # answers of different lengths
+    requests = [
+        Request("t", f"s{i}", (x,), Modality.TEXT, Decoding("anygpt-paper", i, {"num_beams": 1}))
+        for i, x in enumerate(inputs)
+    ]
+    batched = adapter.generate(requests)
+    singles = [adapter.generate([r])[0] for r in requests]
+    assert len({len(r.token_ids) for r in singles}) > 1
+    assert [r.token_ids for r in batched] == [r.token_ids for r in singles]
+    assert all(r.token_ids[-1] == adapter.llm.vocab.eos_id for r in batched)

@@ -152,7 +152,7 @@ class Components:
                 root = resolve(source, part.title, part.files)
                 self.loaded[name] = part.load(self, root)
                 return self.loaded[name]
-            except (OSError, ValueError, RuntimeError, KeyError) as exc:
+            except (OSError, ValueError, RuntimeError, KeyError, ImportError) as exc:
                 reason = " ".join(str(exc).split()) or type(exc).__name__
                 self.failed[name] = f"{part.title} could not be loaded: {reason}"
         raise ComponentUnavailable(self.failed[name])

@@ -95,7 +95,16 @@ class AnyGPTLanguageModel:
             generation_config=GenerationConfig(**plan.config_kwargs),
             logits_processor=processors,
         )
-        return [row[width:].tolist() for row in out]
+        return [until_stop(row[width:].tolist(), plan.stop_ids) for row in out]
+
+
+def until_stop(ids: list[int], stops: Sequence[int]) -> list[int]:
+    """A row's ids up to and including its first stop id: the padding a batch appends after a
+    finished row is not part of it (so a row reads the same at any batch size)."""
+    for k, t in enumerate(ids):
+        if t in stops:
+            return ids[: k + 1]
+    return ids
 
 
 def load_language_model(
