@@ -9,7 +9,7 @@ The tiny AnyGPT of tests/anygpt (2-layer LLM trained for its fixed answers, tiny
 the training). The LLM runs in each dtype, the codecs in float32 (as the reference). Per
 direction: one batched `generate` of `--requests` requests, statuses, generated tokens/s, and
 how many requests give the same tokens as alone, with the preset and with hot sampling
-(temperature 4, so the tokens depend on each seed); then a batch whose device raises
+(temperature 3, top-k 50, so the tokens depend on each seed); then a batch whose device raises
 out-of-memory above 2 rows, through the runner's `generate_batch`: it must halve and still give
 every request its batch-1 tokens. Peak memory: CUDA `max_memory_allocated`, else the peak RSS.
 Exit status 1 when any check fails.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import evals  # noqa: F401  (import hook before transformers)
 
-HOT = {"temperature": 4.0, "top_p": 1.0, "top_k": 0, "max_new_tokens": 24}
+HOT = {"temperature": 3.0, "top_p": 1.0, "top_k": 50, "max_new_tokens": 24}
 
 
 def build(root: Path, trained: bool) -> dict[str, Path]:
