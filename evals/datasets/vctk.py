@@ -8,7 +8,7 @@ from pathlib import Path
 from evals.datasets.common import require_dir
 from evals.datasets.hf_copies import or_hf_copy
 from evals.datasets.hf_layouts import read_hf_vctk_tts
-from evals.datasets.voice_prompts import Utterance, with_voice_prompts
+from evals.datasets.voice_prompts import Utterance, paper_voice_prompts, with_voice_prompts
 from evals.task import DataNotFoundError
 from evals.types import Sample
 
@@ -56,5 +56,23 @@ def read_vctk_tts(
     prompt_offset: float = 0.0,
     speakers: tuple[str, ...] = (),
 ) -> Iterator[Sample]:
-    """Zero-shot TTS samples over VCTK (see evals.datasets.voice_prompts for the prompt rule)."""
+    """Zero-shot TTS samples over VCTK, every utterance a target (see
+    evals.datasets.voice_prompts for the prompt rule)."""
     return with_voice_prompts(read_vctk_utterances(root, speakers), prompt_seconds, prompt_offset)
+
+
+def read_vctk_tts_paper(
+    root: Path,
+    prompt_seconds: float = 3.0,
+    targets_per_speaker: int | None = 1,
+    selection_seed: int = 0,
+    speakers: tuple[str, ...] = (),
+) -> Iterator[Sample]:
+    """The AnyGPT paper's VCTK selection: per speaker a seeded random 3 s speech clip as the
+    prompt and `targets_per_speaker` other utterances as targets (None or 0: all others)."""
+    return paper_voice_prompts(
+        read_vctk_utterances(root, speakers),
+        prompt_seconds,
+        targets_per_speaker or None,
+        selection_seed,
+    )

@@ -110,7 +110,7 @@ def test_prompt_ids_carry_the_speech_tokens_in_order(adapter, tiny_anygpt):
     tok = AutoTokenizer.from_pretrained(tiny_anygpt["llm"])
     vocab = AnyGPTVocab.from_tokenizer(tok)
     clip = speech(0.5, 330)
-    semantic = adapter.parts.speech.tokenizer.semantic_ids(clip.samples)
+    semantic = adapter.parts.get("speech_tokenizer").semantic_ids(clip.samples)
     prepared = adapter.prepare(req(0, [clip], Modality.TEXT))
     ids = prepared.prompt_ids
     start = ids.index(vocab.start_id(Modality.SPEECH))
@@ -119,10 +119,39 @@ def test_prompt_ids_carry_the_speech_tokens_in_order(adapter, tiny_anygpt):
     assert ids[0] == vocab.bos_id and vocab.assistant_id in ids[-3:]  # ... <eoh> [MMGPT]:
 
 
-def test_missing_component_folder_is_named(tmp_path, tiny_anygpt):
+def test_missing_component_folder_fails_only_its_requests(tmp_path, tiny_anygpt):
     bad = ModelSpec.parse(spec({**tiny_anygpt, "speech": tmp_path / "nowhere"}))
-    with pytest.raises(FileNotFoundError, match="nowhere"):
-        MODELS.get("anygpt").from_spec(bad)
+    model = MODELS.get("anygpt").from_spec(bad)  # nothing but the LLM loads here
+    asr, tts, caption = model.generate(
+        [
+            req(0, [speech(0.5, 300)], Modality.TEXT, num_beams=1),
+            req(1, [Text("rain")], Modality.SPEECH),
+            req(2, [picture(1)], Modality.TEXT, num_beams=1),
+        ]
+    )
+    for r in (asr, tts):
+        assert r.status.value == "failed" and r.error.startswith(
+            "AnyGPT SpeechTokenizer could not be loaded: "
+        )
+        assert "nowhere" in r.error and "\n" not in r.error
+    assert caption.output == Text(TEXT_ANSWERS[Modality.IMAGE])
+    assert model.report()["components_loaded"] == ["seed"]
+    assert model.parts.load_counts == {"speech_tokenizer": 1, "seed": 1}  # a failure is kept
+
+
+def test_a_hub_id_offline_fails_in_one_line_at_once(tiny_anygpt, monkeypatch):
+    import time
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("ANYBENCH_SCORERS", raising=False)
+    model = MODELS.get("anygpt").from_spec(
+        ModelSpec.parse(spec({**tiny_anygpt, "music": "nobody/no-such-encodec"}))
+    )
+    t0 = time.perf_counter()
+    (r,) = model.generate([req(0, [Text("a calm song")], Modality.MUSIC)])
+    assert time.perf_counter() - t0 < 10
+    assert r.error.startswith("Encodec 32 kHz music codec could not be loaded: ")
+    assert "HF_HUB_OFFLINE" in r.error and "nobody/no-such-encodec" in r.error
 
 
 def picture(seed: int) -> Image:
@@ -185,7 +214,7 @@ def test_chat_checkpoint_gets_the_chat_prompt(tmp_path, tiny_anygpt_parts):
     )
     assert chat.describe()["prompt_style"] == "chat"
     prepared = chat.prepare(req(0, [speech(0.4, 300)], Modality.TEXT))
-    text = chat.parts.llm.tokenizer.decode(prepared.prompt_ids)
+    text = chat.llm.tokenizer.decode(prepared.prompt_ids)
     assert "You are an AI assistant named MMGPT" in text
     assert (
         "Please transcribe the given speech." in text

@@ -16,6 +16,7 @@ from evals.adapters.anygpt.decoding import (
     resolve,
     stop_token_ids,
 )
+from evals.adapters.seeded_sampling import SeededSampler
 from evals.types import Modality
 
 CONFIG_FILE = {
@@ -65,20 +66,41 @@ def test_paper_preset_is_table_9():
     music = paper[Modality.MUSIC]
     assert (music.do_sample, music.top_p, music.repetition_penalty) == (True, 1.0, 1.15)
     repo = get_preset("anygpt-repo").by_output
-    for output in CONFIG_FILE:
+    for output in (Modality.IMAGE, Modality.SPEECH, Modality.MUSIC):
         assert paper[output].max_new_tokens == repo[output].max_new_tokens
+    # text: room for the longest LibriSpeech test-clean transcript (~100 words) twice over
+    assert paper[Modality.TEXT].max_new_tokens >= 2 * 1.5 * 100 > repo[Modality.TEXT].max_new_tokens
+
+
+def test_paper_music_top_k_is_the_released_configs(prompts_golden):
+    """Table 9 names no top-k for music: the released music config's value, said in the source."""
+    released = prompts_golden["generation_configs"]["music_generate_config.json"]["top_k"]
+    paper = get_preset("anygpt-paper")
+    assert paper.by_output[Modality.MUSIC].top_k == released == 200
+    assert "music top-k 200" in paper.source
 
 
 def test_plan_kwargs_are_complete_and_valid(vocab):
     for preset in PRESETS.values():
         for output in preset.by_output:
-            plan = generation_plan(preset, output, vocab, seed=11)
+            plan = generation_plan(preset, output, vocab)
             config = GenerationConfig(**plan.config_kwargs)
             config.validate(strict=True)
-            assert plan.seed == 11
-            assert config.eos_token_id == [vocab.eos_id] == [2]
+            settings = preset.by_output[output]
+            assert config.eos_token_id == [vocab.eos_id] == [2] == list(plan.stop_ids)
             assert config.min_new_tokens == 0  # the reference never enforced min_new_tokens
-            assert config.top_k == preset.by_output[output].top_k
+            assert plan.max_new_tokens == settings.max_new_tokens
+            # sampling is drawn by the per-request seeded sampler; transformers only takes argmax
+            assert (
+                config.do_sample
+                == plan.beam_sampling
+                == (settings.num_beams > 1 and settings.do_sample)
+            )
+            if settings.do_sample and settings.num_beams == 1:
+                assert plan.sampler.top_k == settings.top_k and config.top_k is None
+                assert plan.sampler.top_p == settings.top_p
+            else:
+                assert plan.sampler is None and config.num_beams == settings.num_beams
             assert (config.pad_token_id, config.bos_token_id) == (vocab.pad_id, vocab.bos_id)
 
 
@@ -97,13 +119,13 @@ def test_stopping_at_the_end_tag_uses_ids_from_the_vocab(vocab):
 
 def test_min_new_tokens_only_when_enforced(vocab):
     preset = dataclasses.replace(get_preset("anygpt-repo"), enforce_min_new_tokens=True)
-    assert generation_plan(preset, Modality.SPEECH, vocab, 0).config_kwargs["min_new_tokens"] == 10
+    assert generation_plan(preset, Modality.SPEECH, vocab).config_kwargs["min_new_tokens"] == 10
 
 
 def test_overrides_and_errors(vocab):
     preset = get_preset("anygpt-paper")
     assert resolve(preset, Modality.TEXT, {"num_beams": 3}).num_beams == 3
-    plan = generation_plan(preset, Modality.MUSIC, vocab, 0, {"max_new_tokens": 40})
+    plan = generation_plan(preset, Modality.MUSIC, vocab, {"max_new_tokens": 40})
     assert plan.config_kwargs["max_new_tokens"] == 40
     with pytest.raises(ValueError, match="unknown decoding overrides"):
         resolve(preset, Modality.TEXT, {"beams": 3})
@@ -136,10 +158,14 @@ def test_plan_drives_generate_on_a_tiny_model(tokenizer, vocab):
     model = LlamaForCausalLM(config).eval()
     prompt = torch.tensor([[vocab.bos_id, vocab.user_id, vocab.user_end_id, vocab.assistant_id]])
     for name in ("anygpt-repo", "anygpt-paper"):
-        plan = generation_plan(get_preset(name), Modality.MUSIC, vocab, 5, {"max_new_tokens": 6})
-        torch.manual_seed(plan.seed)
-        first = model.generate(prompt, generation_config=GenerationConfig(**plan.config_kwargs))
-        torch.manual_seed(plan.seed)
-        again = model.generate(prompt, generation_config=GenerationConfig(**plan.config_kwargs))
+        plan = generation_plan(get_preset(name), Modality.MUSIC, vocab, {"max_new_tokens": 6})
+        first, again = (
+            model.generate(
+                prompt,
+                generation_config=GenerationConfig(**plan.config_kwargs),
+                logits_processor=[SeededSampler([5], 1, "cpu", top_p=plan.sampler.top_p)],
+            )
+            for _ in range(2)
+        )
         assert first.shape[1] <= prompt.shape[1] + 6
         assert torch.equal(first, again)

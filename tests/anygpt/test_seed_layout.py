@@ -111,3 +111,39 @@ def test_config_mismatch_fails_loudly(tiny_files):
 def test_missing_file_names_where_to_get_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="AILab-CVC/seed-tokenizer-2"):
         load_seed_tokenizer(tmp_path, config=TINY_CONFIG)
+
+
+def test_eva_vit_is_looked_for_beside_the_quantizer_then_scorers_then_torch_hub(
+    tmp_path, tiny_files, monkeypatch
+):
+    import shutil
+
+    quantizer_only = tmp_path / "seed-without-vit"
+    quantizer_only.mkdir()
+    shutil.copy(tiny_files / QUANTIZER_FILENAME, quantizer_only)
+    scorers, hub = tmp_path / "scorers", tmp_path / "torch-hub"
+    monkeypatch.setenv("ANYBENCH_SCORERS", str(scorers))
+    previous = torch.hub.get_dir()
+    torch.hub.set_dir(str(hub))
+    try:
+        with pytest.raises(FileNotFoundError) as err:
+            load_seed_tokenizer(quantizer_only, config=TINY_CONFIG)
+        message = str(err.value)
+        for where in (quantizer_only, scorers, hub / "checkpoints"):
+            assert str(where / EVA_VIT_FILENAME) in message
+        assert "storage.googleapis.com" in message and "beside seed_quantizer.pt" in message
+        (hub / "checkpoints").mkdir(parents=True)
+        shutil.copy(tiny_files / EVA_VIT_FILENAME, hub / "checkpoints")
+        assert load_seed_tokenizer(quantizer_only, config=TINY_CONFIG).ignored_keys == {
+            str(quantizer_only / QUANTIZER_FILENAME): [],
+            str(hub / "checkpoints" / EVA_VIT_FILENAME): [],
+        }
+    finally:
+        torch.hub.set_dir(previous)
+
+
+def test_allowed_unexpected_keys_are_listed_on_the_tokenizer(tiny_files):
+    _edit(tiny_files / QUANTIZER_FILENAME, lambda s: s.update({"itm_head.weight": torch.zeros(2)}))
+    with pytest.warns(UserWarning):
+        tok = load_seed_tokenizer(tiny_files, config=TINY_CONFIG, allow_unexpected=True)
+    assert tok.ignored_keys[str(tiny_files / QUANTIZER_FILENAME)] == ["itm_head.weight"]

@@ -5,8 +5,10 @@
     -> token-level parsing -> text, or codes -> de-tokenizer (SoundStorm + SpeechTokenizer /
     Encodec / SEED-2 + unCLIP) -> output media
 
-Each component loads the official release layout from a local folder or a hub id; components
-that are not given are simply not served (the directions needing them are not capabilities).
+Each component loads the official release layout from a local folder or a hub id, on the first
+request that needs it (`components`); components that are not given are simply not served (the
+directions needing them are not capabilities), and one that fails to load fails only the
+requests that need it.
 Differences from the reference CLI are options, documented where they are defined.
 """
 
@@ -17,12 +19,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evals.adapters.anygpt.components import Components, ComponentUnavailable
 from evals.adapters.anygpt.decoding import (
     PRESETS,
     DecodingPreset,
+    GenerationPlan,
     ModalityDecoding,
     generation_plan,
     get_preset,
+    resolve,
 )
 from evals.adapters.anygpt.instructions import Direction, Instruction, default_instruction
 from evals.adapters.anygpt.prompts import PromptStyle, build_prompt
@@ -69,9 +74,10 @@ class AnyGPTOptions:
     stop_at_end_tag: bool | None = None
     """Also stop at `<eos>`/the end tag (faster; changes beam search). None keeps the preset's
     choice (off: the reference stops only at `</s>` and cuts afterwards)."""
-    batch_sampling: bool = False
-    """Sample several requests in one call (faster on GPU; then a sample's tokens depend on its
-    batch). Off: sampled requests run one by one with their own seed; search is always batched."""
+    batch_sampling: bool = True
+    """Kept as an alias for old specs; it changes nothing. Sampled requests always share one
+    batched `generate`, each row drawing from its own request's seeded generator (so a sample's
+    tokens do not depend on its batch or rank); search is batched as well."""
     music_seconds: float | None = None
     """Cap on music input length in seconds (the task already cuts clips; the reference uses 20)."""
     image_ids: str = "strict"
@@ -79,11 +85,11 @@ class AnyGPTOptions:
     scored by the failure policy); `fit` truncates extra ids or repeats the last one (so one id
     fills all 32, as the reference broadcasts it) and counts the sample malformed. The reference
     crashes on any other count."""
-    seed_strict: bool = True
-    """Refuse SEED-2 checkpoint keys the tokenizer does not use. The release carries keys of
-    modules AnyGPT deletes (ignored either way) and, per AnyGPT issue #14, about 65 more not yet
-    identified: if loading names them, `seed_strict=false` ignores them with a warning, as the
-    reference's non-strict load does. Missing keys and wrong shapes are always errors."""
+    seed_strict: bool = False
+    """Refuse SEED-2 checkpoint keys the tokenizer does not use. Off (default, as the reference's
+    `strict=False` load): such keys are ignored with a warning and listed in model.json
+    (`seed_ignored_keys`); the release carries keys of modules AnyGPT deletes (always ignored)
+    and, per AnyGPT issue #14, more. Missing keys and wrong shapes are always errors."""
     unclip_shared_latents: bool = False
     """Reuse one unCLIP latent tensor (from seed 0) for every image, as the reference does
     (it draws it unseeded); default: per-sample seeded latents."""
@@ -97,41 +103,6 @@ class Prepared:
     prompt_ids: list[int]
     instruction: Instruction
     timings: dict[str, float] = field(default_factory=dict)
-
-
-class Components:
-    """The loaded parts of the pipeline; each is None when its option was not given."""
-
-    def __init__(self, o: AnyGPTOptions):
-        from evals.adapters.anygpt.llm import load_language_model
-
-        self.device = resolve_device(o.device)
-        llm_dtype = torch_dtype(o.dtype, self.device)
-        codec_dtype = torch_dtype(o.codec_dtype, self.device)
-        self.llm = load_language_model(o.llm, self.device, llm_dtype, o.legacy)
-        self.speech = self.music = self.image = None
-        if o.speech:
-            from evals.adapters.anygpt.speech_modules import load_speech_modules
-
-            self.speech = load_speech_modules(o.speech, self.device, codec_dtype)
-        if o.music:
-            from evals.adapters.anygpt.music_codec import load_music_codec
-
-            self.music = load_music_codec(o.music, self.device, codec_dtype)
-        if o.image:
-            from evals.adapters.anygpt.image_codec import UnclipSettings, load_image_codec
-
-            settings = UnclipSettings(shared_latents=o.unclip_shared_latents)
-            self.image = load_image_codec(
-                o.image, o.unclip, self.device, llm_dtype, settings, strict=o.seed_strict
-            )
-
-
-NEEDS = {
-    Modality.SPEECH: ("speech", "speech=<AnyGPT-speech-modules folder>"),
-    Modality.MUSIC: ("music", "music=<Encodec 32 kHz folder or facebook/encodec_32khz>"),
-    Modality.IMAGE: ("image", "image=<SEED-2 tokenizer folder>"),
-}
 
 
 @MODELS.register("anygpt")
@@ -152,31 +123,30 @@ class AnyGPTAdapter(ModelAdapter):
             raise ValueError("anygpt: style must be auto/base/chat and legacy auto/true/false")
         if o.image_ids not in IMAGE_ID_POLICIES:
             raise ValueError(f"anygpt: image_ids must be one of {', '.join(IMAGE_ID_POLICIES)}")
-        self.parts = Components(o)
+        from evals.adapters.anygpt.llm import load_language_model
+        from evals.hub import resolve
+
+        device = resolve_device(o.device)
+        llm_dtype = torch_dtype(o.dtype, device)
+        self.parts = Components(o, device, llm_dtype, torch_dtype(o.codec_dtype, device))
+        llm_root = resolve(o.llm, "AnyGPT language model")
+        self.llm = load_language_model(str(llm_root), device, llm_dtype, o.legacy)
         self.style = PromptStyle(
-            ("chat" if self.parts.llm.is_chat else "base") if o.style == "auto" else o.style
+            ("chat" if self.llm.is_chat else "base") if o.style == "auto" else o.style
         )
         self.pools = None
         if o.instructions != "default":
             from evals.adapters.anygpt.instructions import load_instruction_pools
 
             self.pools = load_instruction_pools(o.instructions)
-        self.capabilities = frozenset(d for d in type(self).capabilities if self.missing(d) is None)
-
-    def missing(self, direction: Direction) -> str | None:
-        """What option a direction needs that was not given (None if it is served)."""
-        media = direction[0] if direction[1] is Modality.TEXT else direction[1]
-        attr, hint = NEEDS[media]
-        if getattr(self.parts, attr) is None:
-            return f"needs {hint}"
-        if direction == (Modality.TEXT, Modality.IMAGE) and not self.parts.image.can_decode:
-            return "needs unclip=<Stable unCLIP pipeline folder>"
-        return None
+        self.capabilities = frozenset(
+            d for d in type(self).capabilities if self.parts.missing(d) is None
+        )
 
     def unavailable_reason(self, direction: Direction) -> str | None:
         if direction not in type(self).capabilities:
             return super().unavailable_reason(direction)
-        return self.missing(direction)
+        return self.parts.missing(direction)
 
     # ---- input side -------------------------------------------------------------------
     def input_content(self, request: Request, timings: dict[str, float]) -> str:
@@ -191,17 +161,17 @@ class AnyGPTAdapter(ModelAdapter):
 
     def encode_speech(self, part: Audio) -> list[int]:
         samples, _ = load_audio(part, SPEECH_RATE)
-        return self.parts.speech.tokenizer.semantic_ids(samples)
+        return self.parts.get("speech_tokenizer").semantic_ids(samples)
 
     def encode_music(self, part: Audio) -> list[list[int]]:
-        codec = self.parts.music
+        codec = self.parts.get("music")
         samples, rate = load_audio(part, codec.sample_rate)
         if self.options.music_seconds:
             samples = samples[: int(self.options.music_seconds * rate)]
         return codec.encode(samples).tolist()
 
     def encode_image(self, part: Image) -> list[int]:
-        return self.parts.image.encode(load_image(part))
+        return self.parts.get("seed").encode([load_image(part)])[0].tolist()
 
     def instruction_for(self, request: Request) -> Instruction | None:
         if self.style is PromptStyle.CHAT:
@@ -216,9 +186,7 @@ class AnyGPTAdapter(ModelAdapter):
         prompt = build_prompt(
             request.direction, content, style=self.style, instruction=self.instruction_for(request)
         )
-        return Prepared(
-            request, self.parts.llm.encode_prompt(prompt.text), prompt.instruction, timings
-        )
+        return Prepared(request, self.llm.encode_prompt(prompt.text), prompt.instruction, timings)
 
     # ---- generation -------------------------------------------------------------------
     def preset(self, request: Request) -> DecodingPreset:
@@ -230,13 +198,13 @@ class AnyGPTAdapter(ModelAdapter):
         return preset
 
     def groups(self, items: Sequence[Prepared]) -> list[list[Prepared]]:
-        """Requests that can share one generate call: same output, preset and overrides; sampled
-        ones alone unless batch_sampling."""
+        """Requests that can share one generate call: same output, preset and overrides (seeds
+        may differ: each sampled row draws from its own); beam sampling runs one by one."""
         out: dict[tuple, list[Prepared]] = {}
         for k, p in enumerate(items):
             r = p.request
-            settings = self.preset(r).by_output[r.output]
-            alone = settings.do_sample and not self.options.batch_sampling
+            settings = resolve(self.preset(r), r.output, r.decoding.overrides)
+            alone = settings.do_sample and settings.num_beams > 1
             key = (
                 r.output,
                 r.decoding.preset,
@@ -251,6 +219,13 @@ class AnyGPTAdapter(ModelAdapter):
         prepared: list[Prepared] = []
         for r in requests:
             try:
+                self.parts.require(r.direction)
+            except ComponentUnavailable as exc:  # fails the requests that need it, not the batch
+                responses[r.sample_id] = Response(
+                    r.sample_id, error=str(exc), error_stage="generate"
+                )
+                continue
+            try:
                 prepared.append(self.prepare(r))
             except (ValueError, RuntimeError) as exc:  # this model cannot tokenize it: its failure
                 responses[r.sample_id] = Response(
@@ -259,27 +234,26 @@ class AnyGPTAdapter(ModelAdapter):
         for group in self.groups(prepared):
             first = group[0].request
             preset = self.preset(first)
-            plan = generation_plan(
-                preset,
-                first.output,
-                self.parts.llm.vocab,
-                first.decoding.seed,
-                first.decoding.overrides,
-            )
+            plan = generation_plan(preset, first.output, self.llm.vocab, first.decoding.overrides)
             t0 = time.perf_counter()
-            generated = self.parts.llm.generate([p.prompt_ids for p in group], plan)
+            generated = self.llm.generate(
+                [p.prompt_ids for p in group], plan, [p.request.decoding.seed for p in group]
+            )
             per = (time.perf_counter() - t0) / len(group)
             for p, ids in zip(group, generated):
                 p.timings["generate"] = per
-                responses[p.request.sample_id] = self.finish(p, ids, preset)
+                flags = ("truncated",) if is_truncated(ids, plan) else ()
+                responses[p.request.sample_id] = self.finish(p, ids, preset, flags)
         return [responses[r.sample_id] for r in requests]
 
     # ---- output side ------------------------------------------------------------------
-    def finish(self, p: Prepared, ids: list[int], preset: DecodingPreset) -> Response:
+    def finish(
+        self, p: Prepared, ids: list[int], preset: DecodingPreset, flags: tuple[str, ...] = ()
+    ) -> Response:
         from evals.adapters.anygpt.parsing import parse_output
 
         r = p.request
-        llm = self.parts.llm
+        llm = self.llm
         parsed = parse_output(ids, r.output, llm.vocab, llm.decode_text)
         info = {
             "instruction": p.instruction.text if p.instruction else None,
@@ -292,7 +266,12 @@ class AnyGPTAdapter(ModelAdapter):
         }
         raw = llm.decode_text(ids)
         common = dict(
-            text=raw, token_ids=tuple(ids), malformed=parsed.malformed, info=info, timings=p.timings
+            text=raw,
+            token_ids=tuple(ids),
+            malformed=parsed.malformed,
+            info=info,
+            timings=p.timings,
+            flags=flags,
         )
         if r.output is Modality.TEXT:
             return Response(r.sample_id, Text(parsed.text or ""), **common)
@@ -319,26 +298,32 @@ class AnyGPTAdapter(ModelAdapter):
         prompt = None
         if request.voice_prompt is not None:
             prompt, _ = load_audio(request.voice_prompt, SPEECH_RATE)
-        samples = self.parts.speech.synthesize(
+        from evals.adapters.anygpt.speech_modules import SpeechModules
+
+        modules = SpeechModules(self.parts.get("speech_tokenizer"), self.parts.get("soundstorm"))
+        samples = modules.synthesize(
             codes[0], prompt, steps=preset.soundstorm_steps, seed=request.decoding.seed
         )
         return Audio(
-            samples=samples.float().cpu().numpy(),
-            sample_rate=self.parts.speech.tokenizer.sample_rate,
+            samples=samples.float().cpu().numpy(), sample_rate=modules.tokenizer.sample_rate
         )
 
     def decode_music(self, codes, request: Request, preset: DecodingPreset) -> Audio:
-        codec = self.parts.music
+        codec = self.parts.get("music")
         return Audio(
             samples=codec.decode(codes), sample_rate=codec.sample_rate, kind=Modality.MUSIC
         )
 
     def decode_image(self, codes, request: Request, preset: DecodingPreset) -> Image:
-        return Image(array=self.parts.image.decode(list(codes[0]), seed=request.decoding.seed))
+        from evals.adapters.anygpt.image_codec import ImageCodec, UnclipSettings
+
+        settings = UnclipSettings(shared_latents=self.options.unclip_shared_latents)
+        codec = ImageCodec(self.parts.get("seed"), self.parts.get("unclip"), settings)
+        return Image(array=codec.decode(list(codes[0]), seed=request.decoding.seed))
 
     def describe(self) -> dict[str, Any]:
         o = self.options
-        llm = self.parts.llm
+        llm = self.llm
         return {
             "engine": "AnyGPT pipeline",
             "llm": o.llm,
@@ -347,14 +332,24 @@ class AnyGPTAdapter(ModelAdapter):
             "image": o.image,
             "unclip": o.unclip,
             "device": self.parts.device,
+            "components": "loaded on first need (see report)",
             "dtype": str(next(llm.model.parameters()).dtype).replace("torch.", ""),
             "prompt_style": str(self.style),
             "tokenizer_legacy": llm.legacy,
             "instructions": o.instructions,
-            "batch_sampling": o.batch_sampling,
+            "sampling": "batched, per-request seeded generators",
             "image_ids": o.image_ids,
             "unclip_shared_latents": o.unclip_shared_latents,
+            "seed_strict": o.seed_strict,
         }
+
+    def report(self) -> dict[str, Any]:
+        return self.parts.report()
+
+
+def is_truncated(ids: Sequence[int], plan: GenerationPlan) -> bool:
+    """The row used its whole token budget without reaching a stop id."""
+    return len(ids) >= plan.max_new_tokens and not set(ids) & set(plan.stop_ids)
 
 
 def _fit_image_ids(parsed) -> tuple[tuple[int, ...], ...] | None:

@@ -79,6 +79,13 @@ _REPO = {
     ),
 }
 
+PAPER_TEXT_TOKENS = 320
+"""Text budget of `anygpt-paper`. The longest LibriSpeech test-clean utterances (~35 s) carry
+about 90-100 words; LLaMA-2's tokenizer spends about 1.3-1.5 tokens per English word, so about
+150 tokens, plus the end tag and `</s>`: 320 leaves a 2x margin (the repo's 100 would cut them,
+scored as deletions). Search stops at `</s>`, so short outputs cost nothing extra; a generation
+that still reaches the budget is flagged `truncated`."""
+
 PRESETS: Mapping[str, DecodingPreset] = {
     preset.name: preset
     for preset in (
@@ -99,10 +106,17 @@ PRESETS: Mapping[str, DecodingPreset] = {
         ),
         DecodingPreset(
             "anygpt-paper",
-            "AnyGPT paper (arXiv 2402.12226) Table 9; lengths from the repo configs",
+            "AnyGPT paper (arXiv 2402.12226) Table 9 (text beam 5; image and speech top-p 0.7; "
+            "music top-p 1.0, repetition penalty 1.15); where Table 9 is silent, the released "
+            "configs: token budgets and music top-k 200 (music_generate_config.json); text "
+            f"max_new_tokens {PAPER_TEXT_TOKENS} instead of the config's 100, so that no "
+            "LibriSpeech test-clean transcript is cut",
             {
                 Modality.TEXT: ModalityDecoding(
-                    do_sample=False, num_beams=5, max_new_tokens=100, min_new_tokens=10
+                    do_sample=False,
+                    num_beams=5,
+                    max_new_tokens=PAPER_TEXT_TOKENS,
+                    min_new_tokens=10,
                 ),
                 Modality.IMAGE: ModalityDecoding(
                     do_sample=True, top_p=0.7, max_new_tokens=200, min_new_tokens=10
@@ -113,6 +127,7 @@ PRESETS: Mapping[str, DecodingPreset] = {
                 Modality.MUSIC: ModalityDecoding(
                     do_sample=True,
                     top_p=1.0,
+                    top_k=200,
                     repetition_penalty=1.15,
                     max_new_tokens=2000,
                     min_new_tokens=10,
@@ -161,29 +176,49 @@ def stop_token_ids(preset: DecodingPreset, output: Modality, vocab: AnyGPTVocab)
 
 @dataclass(frozen=True)
 class GenerationPlan:
-    """Everything `model.generate` needs for one request, beyond the prompt ids."""
+    """Everything `model.generate` needs for one group of requests, beyond the prompt ids."""
 
     config_kwargs: Mapping[str, Any]
-    """Keyword arguments for `transformers.GenerationConfig`; every field set explicitly."""
-    seed: int
-    """Seed torch with this (`transformers.set_seed`) right before generating; search
-    (do_sample=False) does not depend on it."""
+    """Keyword arguments for `transformers.GenerationConfig`; every field set explicitly. For
+    sampling, `do_sample` is False and the sampling knobs are None: `sampler` draws instead."""
+    sampler: ModalityDecoding | None
+    """Sampling settings (temperature, top-k, top-p) for the per-request seeded sampler; None
+    for search, which is deterministic and needs no seed."""
+    max_new_tokens: int
+    """The token budget; a row that reaches it without a stop id is `truncated`."""
+    stop_ids: tuple[int, ...]
+    """Ids that end a row's generation."""
+
+    @property
+    def beam_sampling(self) -> bool:
+        """Beam search with sampling (`anygpt-repo-chat` text): transformers draws from the
+        global torch generator, so each such request runs alone, seeded first."""
+        return bool(self.config_kwargs["do_sample"])
 
 
 def generation_plan(
     preset: DecodingPreset,
     output: Modality,
     vocab: AnyGPTVocab,
-    seed: int,
     overrides: Mapping[str, Any] | None = None,
 ) -> GenerationPlan:
-    """GenerationConfig kwargs and the seed for one request."""
+    """GenerationConfig kwargs and the sampler settings for one group of requests.
+
+    Sampling runs as greedy selection over the scores of `SeededSampler`, which draws each row
+    with its own request's seeded generator: a request's tokens do not depend on its batch.
+    """
     settings = resolve(preset, output, overrides)
+    stops = stop_token_ids(preset, output, vocab)
     kwargs = {
         **dataclasses.asdict(settings),
         "min_new_tokens": settings.min_new_tokens if preset.enforce_min_new_tokens else 0,
-        "eos_token_id": stop_token_ids(preset, output, vocab),
+        "eos_token_id": stops,
         "bos_token_id": vocab.bos_id,
         "pad_token_id": vocab.pad_id,
     }
-    return GenerationPlan(kwargs, seed)
+    sampled = settings.do_sample and settings.num_beams == 1
+    if sampled:
+        kwargs.update(do_sample=False, temperature=None, top_k=None, top_p=None)
+    return GenerationPlan(
+        kwargs, settings if sampled else None, settings.max_new_tokens, tuple(stops)
+    )

@@ -60,9 +60,14 @@ class AnyGPTLanguageModel:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
     @torch.inference_mode()
-    def generate(self, prompts: Sequence[Sequence[int]], plan: GenerationPlan) -> list[list[int]]:
-        """Generated ids after each prompt (left-padded batch, one call, seeded by the plan)."""
+    def generate(
+        self, prompts: Sequence[Sequence[int]], plan: GenerationPlan, seeds: Sequence[int]
+    ) -> list[list[int]]:
+        """Generated ids after each prompt: one left-padded batched call; sampled rows draw from
+        their own request's seed (`seeds`, one per prompt), so no row depends on its batch."""
         from transformers import GenerationConfig
+
+        from evals.adapters.seeded_sampling import SeededSampler
 
         width = max(len(p) for p in prompts)
         pad = self.vocab.pad_id
@@ -72,13 +77,34 @@ class AnyGPTLanguageModel:
         mask = torch.tensor(
             [[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=self.device
         )
-        torch.manual_seed(plan.seed)
+        processors = []
+        if plan.sampler is not None:
+            s = plan.sampler
+            processors.append(
+                SeededSampler(
+                    seeds, 1, self.device, temperature=s.temperature, top_k=s.top_k, top_p=s.top_p
+                )
+            )
+        if plan.beam_sampling:
+            if len(prompts) != 1:
+                raise ValueError("beam sampling draws from the global generator: one prompt a call")
+            torch.manual_seed(int(seeds[0]))
         out = self.model.generate(
             input_ids=input_ids,
             attention_mask=mask,
             generation_config=GenerationConfig(**plan.config_kwargs),
+            logits_processor=processors,
         )
-        return [row[width:].tolist() for row in out]
+        return [until_stop(row[width:].tolist(), plan.stop_ids) for row in out]
+
+
+def until_stop(ids: list[int], stops: Sequence[int]) -> list[int]:
+    """A row's ids up to and including its first stop id: the padding a batch appends after a
+    finished row is not part of it (so a row reads the same at any batch size)."""
+    for k, t in enumerate(ids):
+        if t in stops:
+            return ids[: k + 1]
+    return ids
 
 
 def load_language_model(

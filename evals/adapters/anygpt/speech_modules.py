@@ -65,6 +65,20 @@ class SpeechModules:
         return self.tokenizer.decode(codes.permute(2, 0, 1))[0]
 
 
+def load_soundstorm_from(
+    root: str | Path,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype = torch.float32,
+    config: SoundStormConfig | None = None,
+) -> SoundStorm:
+    """SoundStorm from the released folder (`soundstorm/`, with its optional config.json)."""
+    root = Path(root)
+    config_file = root / SOUNDSTORM_DIR / SOUNDSTORM_CONFIG
+    if config is None and config_file.is_file():
+        config = SoundStormConfig(**json.loads(config_file.read_text()))
+    return load_soundstorm(root / SOUNDSTORM_DIR / CHECKPOINT_NAME, device, dtype, config)
+
+
 def load_speech_modules(
     root: str | Path,
     device: str | torch.device = "cpu",
@@ -78,12 +92,7 @@ def load_speech_modules(
             f"AnyGPT speech modules folder not found: {root} (expected {SPEECH_TOKENIZER_DIR}/"
             f"config.json, {SPEECH_TOKENIZER_DIR}/ckpt.dev and {SOUNDSTORM_DIR}/{CHECKPOINT_NAME})"
         )
-    config_file = root / SOUNDSTORM_DIR / SOUNDSTORM_CONFIG
-    if soundstorm_config is None and config_file.is_file():
-        soundstorm_config = SoundStormConfig(**json.loads(config_file.read_text()))
     return SpeechModules(
         tokenizer=load_speech_tokenizer(root / SPEECH_TOKENIZER_DIR, device, dtype),
-        soundstorm=load_soundstorm(
-            root / SOUNDSTORM_DIR / CHECKPOINT_NAME, device, dtype, soundstorm_config
-        ),
+        soundstorm=load_soundstorm_from(root, device, dtype, soundstorm_config),
     )

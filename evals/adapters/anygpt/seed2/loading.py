@@ -9,12 +9,19 @@ The release is two PyTorch pickles of flat state dicts (no wrapper, no config):
 - `eva_vit_g.pth` (BLIP-2's EVA ViT-g, from EVA_VIT_G_URL): the image encoder without the
   `visual_encoder.` prefix (`cls_token`, `pos_embed`, `patch_embed.proj.*`, `blocks.{i}.*`).
 
-The reference loads both non-strictly and reports only counts; here a missing key, a wrong
-shape or an unknown extra key is an error that names the file and the keys.
+The reference loads both non-strictly (`load_state_dict(..., strict=False)`) and prints only
+the counts; here a missing key or a wrong shape is always an error that names the file and the
+keys, and an unknown extra key is an error unless `allow_unexpected` (the reference's behaviour:
+ignored, with a warning, and listed in `SeedTokenizer.ignored_keys`).
+
+`eva_vit_g.pth` is not part of the seed-tokenizer-2 release: `find_eva_vit` looks for it beside
+`seed_quantizer.pt`, under `$ANYBENCH_SCORERS` and in the torch hub cache (where BLIP-2/LAVIS
+downloads put it).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections.abc import Mapping
@@ -80,8 +87,9 @@ def _check_keys(
     expected: Mapping[str, torch.Size],
     discarded: re.Pattern[str],
     allow_unexpected: bool,
-) -> dict[str, torch.Tensor]:
-    """Drop discarded keys; raise on missing keys, wrong shapes and (unless allowed) extras."""
+) -> tuple[dict[str, torch.Tensor], list[str]]:
+    """Drop discarded keys; raise on missing keys, wrong shapes and (unless allowed) extras.
+    Returns the kept tensors and the (allowed) unexpected keys."""
     kept = {k: v for k, v in state.items() if not discarded.match(k)}
     missing = sorted(set(expected) - set(kept))
     unexpected = sorted(set(kept) - set(expected))
@@ -106,7 +114,31 @@ def _check_keys(
         )
     if unexpected:
         warnings.warn(f"{path}: ignoring unexpected keys: {_listing(unexpected)}", stacklevel=3)
-    return {k: v for k, v in kept.items() if k in expected}
+    return {k: v for k, v in kept.items() if k in expected}, unexpected
+
+
+def eva_vit_candidates(seed_folder: Path) -> list[Path]:
+    """Where `eva_vit_g.pth` is looked for, in order."""
+    found = [seed_folder / EVA_VIT_FILENAME]
+    scorers = os.environ.get("ANYBENCH_SCORERS")
+    if scorers:
+        found += [Path(scorers) / EVA_VIT_FILENAME, Path(scorers) / SEED2_HUB_ID / EVA_VIT_FILENAME]
+    found.append(Path(torch.hub.get_dir()) / "checkpoints" / EVA_VIT_FILENAME)
+    return found
+
+
+def find_eva_vit(seed_folder: Path) -> Path:
+    """The first `eva_vit_g.pth` of `eva_vit_candidates`, or an error saying where to put it."""
+    candidates = eva_vit_candidates(seed_folder)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise FileNotFoundError(
+        f"SEED-2 image tokenizer: {EVA_VIT_FILENAME} (BLIP-2's EVA ViT-g image encoder; not part "
+        f"of {SEED2_HUB_ID}; size and hash not published) not found at "
+        + ", ".join(str(p) for p in candidates)
+        + f"; download it from {EVA_VIT_G_URL} and put it beside {QUANTIZER_FILENAME}"
+    )
 
 
 def _default_dtype(device: torch.device) -> torch.dtype:
@@ -126,14 +158,16 @@ def load_seed_tokenizer(
     """Load the released files into a `SeedTokenizer`.
 
     `quantizer_path` is `seed_quantizer.pt` or a folder holding it; `eva_vit_path` defaults to
-    `eva_vit_g.pth` next to it. `dtype` defaults to float16 on CUDA (the reference's `.half()`)
+    the first `eva_vit_g.pth` of `eva_vit_candidates`. `dtype` defaults to float16 on CUDA (the reference's `.half()`)
     and float32 elsewhere; every floating tensor gets it. Raises SeedCheckpointError on any
     mismatch with `config`.
     """
     quantizer_file = Path(quantizer_path)
     if quantizer_file.is_dir():
         quantizer_file = quantizer_file / QUANTIZER_FILENAME
-    vit_file = Path(eva_vit_path) if eva_vit_path else quantizer_file.parent / EVA_VIT_FILENAME
+    if not quantizer_file.is_file():
+        _read_state_dict(quantizer_file)  # raises, naming where the file comes from
+    vit_file = Path(eva_vit_path) if eva_vit_path else find_eva_vit(quantizer_file.parent)
     device = torch.device(device)
 
     with torch.device("meta"):
@@ -147,14 +181,14 @@ def load_seed_tokenizer(
     quantizer_state.setdefault(
         POSITION_IDS_KEY, torch.arange(shapes[POSITION_IDS_KEY][1]).unsqueeze(0)
     )
-    state = _check_keys(
+    state, ignored = _check_keys(
         quantizer_file,
         quantizer_state,
         rest_shapes,
         DISCARDED_KEYS[QUANTIZER_FILENAME],
         allow_unexpected,
     )
-    vit_state = _check_keys(
+    vit_state, ignored_vit = _check_keys(
         vit_file,
         _read_state_dict(vit_file),
         vit_shapes,
@@ -164,4 +198,6 @@ def load_seed_tokenizer(
     state.update({VIT_PREFIX + k: v for k, v in vit_state.items()})
 
     model.load_state_dict(state, strict=True, assign=True)
-    return SeedTokenizer(model.to(device=device, dtype=dtype or _default_dtype(device)))
+    tokenizer = SeedTokenizer(model.to(device=device, dtype=dtype or _default_dtype(device)))
+    tokenizer.ignored_keys = {str(quantizer_file): ignored, str(vit_file): ignored_vit}
+    return tokenizer

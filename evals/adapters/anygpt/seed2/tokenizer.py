@@ -19,6 +19,8 @@ class SeedTokenizer:
 
     def __init__(self, model: QformerQuantizer) -> None:
         self.model = model.eval().requires_grad_(False)
+        # unexpected checkpoint keys ignored at load, per file (allow_unexpected only)
+        self.ignored_keys: dict[str, list[str]] = {}
 
     @property
     def config(self) -> SeedTokenizerConfig:
