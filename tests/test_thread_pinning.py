@@ -24,7 +24,7 @@ CLIPS = Path("/usr/share/pocketsphinx/test/data/librivox")
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory) -> Path:
-    clips = sorted(CLIPS.glob("*.wav"))[:3]
+    clips = sorted(CLIPS.glob("*.wav"))[:2]
     if not clips:
         pytest.skip(f"no clips in {CLIPS} (apt-get install pocketsphinx-testdata)")
     folder = tmp_path_factory.mktemp("clips")
@@ -73,7 +73,7 @@ def test_two_ranks_and_one_process_give_the_same_transcripts(manifest, tmp_path)
     )
     assert one.returncode == 0, one.stdout + one.stderr
     a, b = transcripts(tmp_path / "two-ranks"), transcripts(tmp_path / "one")
-    assert len(a) == 3 and all(a.values())
+    assert len(a) == 2 and all(a.values())
     assert a == b
     for run in ("two-ranks", "one"):
         info = json.loads((tmp_path / run / "model.json").read_text())
