@@ -78,3 +78,33 @@ def test_two_ranks_and_one_process_give_the_same_transcripts(manifest, tmp_path)
     for run in ("two-ranks", "one"):
         info = json.loads((tmp_path / run / "model.json").read_text())
         assert info["describe"]["cpu_threads"] == 4
+
+
+@pytest.mark.parametrize("omp", ["1", "3", None])
+def test_ctranslate2_gets_the_pinned_thread_count_whatever_omp_num_threads_says(monkeypatch, omp):
+    import faster_whisper
+
+    from evals.adapters.faster_whisper import CPU_THREADS, FasterWhisperAdapter
+
+    seen = {}
+
+    class Recorder:
+        def __init__(self, path, **kwargs):
+            seen.update(kwargs)
+
+    monkeypatch.setattr(faster_whisper, "WhisperModel", Recorder)
+    if omp is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", omp)
+    adapter = FasterWhisperAdapter()
+    assert seen["cpu_threads"] == CPU_THREADS > 0  # 0 would hand the choice to OMP_NUM_THREADS
+    assert adapter.describe()["cpu_threads"] == CPU_THREADS
+
+
+def test_a_negative_thread_count_is_a_one_line_answer(capsys):
+    from evals.cli.main import main
+
+    code = main(["run", "--model", "faster-whisper:cpu_threads=-1", "--tasks", "manifest-asr"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "cpu_threads must be >= 0, got -1" in err and "\n" not in err, err
