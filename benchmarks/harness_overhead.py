@@ -1,6 +1,6 @@
 """Harness overhead: `anybench run` of Whisper tiny.en against a bare loop over the same files.
 
-    python -m benchmarks.harness_overhead [--rounds 4] [--work runs/bench/overhead]
+    python -m benchmarks.harness_overhead [--rounds 4] [--every K] [--work runs/bench/overhead]
 
 The test set is synthesized speech: every sentence of the demo spoken by every demo voice
 (Piper, espeak-ng, flite; 144 files, made once). Each round runs both arms as fresh processes,
@@ -8,9 +8,12 @@ in ABBA order, on the same files with the same model, decoding and threads:
 - bare: read each WAV with soundfile, call faster-whisper's `WhisperModel.transcribe`;
 - harness: `anybench run --model faster-whisper --tasks manifest-asr --no-score` (streaming
   reader, sorting, request building, validation, the background log writer, done markers).
-Reported: process wall time, process CPU time (user + system; less sensitive to other load on a
-shared machine) and the loop wall time with model loading and imports left out (bare: the
-script's own timer; harness: the task's done marker). Scoring is timed on its own afterwards.
+Reported: process wall and CPU time, and the loop's wall and CPU time with imports and model
+loading left out (bare: the script's own timers; harness: timers around the task's generation
+loop, set by a thin wrapper that then calls the CLI's own `main`). On a shared machine the wall
+times follow other jobs' load (the same arm varies by tens of percent between rounds); the loop
+CPU time (user + system of all the process's threads) is what the harness adds, and the
+per-round paired ratio of it is the figure to read. Scoring is timed on its own afterwards.
 """
 
 from __future__ import annotations
@@ -79,13 +82,56 @@ def bare(manifest: Path) -> None:
         str(bundled_model_dir("tiny.en")), device="cpu", compute_type="int8", cpu_threads=THREADS
     )
     rows = [json.loads(line) for line in manifest.read_text().splitlines()]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     texts = {}
     for row in rows:
         samples, _ = sf.read(manifest.parent / row["audio"], dtype="float32")
         segments, _ = model.transcribe(samples, **DECODE)
         texts[row["id"]] = " ".join(s.text.strip() for s in segments).strip()
-    print(json.dumps({"loop_s": time.perf_counter() - t0, "n": len(texts)}))
+    loop = {"loop_s": time.perf_counter() - t0, "loop_cpu_s": time.process_time() - c0}
+    print(json.dumps({**loop, "n": len(texts)}))
+
+
+def harness(argv: list[str]) -> None:
+    """The harness arm (its own process): `anybench run ARGV`, with the generation loop timed."""
+    from evals import log_writer, runner
+    from evals.cli.main import main as cli_main
+
+    loops: list[tuple[float, float]] = []
+    helpers = [0.0]  # CPU seconds of the prefetch and log-writer threads
+    run_task, prepare, work = (
+        runner.TaskRunner.run,
+        runner.TaskRunner.prepare,
+        log_writer.OrderedLogWriter._work,
+    )
+
+    def timed_prepare(self, *args, **kwargs):  # runs on the prefetch thread
+        c0 = time.thread_time()
+        try:
+            return prepare(self, *args, **kwargs)
+        finally:
+            helpers[0] += time.thread_time() - c0
+
+    def timed_work(self):  # the log writer thread's whole life
+        try:
+            work(self)
+        finally:
+            helpers[0] += time.thread_time()
+
+    def timed_run(self, *args, **kwargs):
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            return run_task(self, *args, **kwargs)
+        finally:
+            loops.append((time.perf_counter() - t0, time.process_time() - c0))
+
+    runner.TaskRunner.run, runner.TaskRunner.prepare = timed_run, timed_prepare
+    log_writer.OrderedLogWriter._work = timed_work
+    code = cli_main(argv)
+    if code:
+        raise SystemExit(code)
+    wall, cpu = (sum(x) for x in zip(*loops))
+    print(json.dumps({"loop_s": wall, "loop_cpu_s": cpu, "helper_cpu_s": helpers[0]}))
 
 
 def model_time(run: Path) -> float:
@@ -109,10 +155,24 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
     return wall, cpu, out.stdout
 
 
+MEASURES = (
+    "process wall (s)",
+    "process CPU (s)",
+    "loop wall, no load/imports (s)",
+    "loop CPU, no load/imports (s)",
+)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--harness"]:  # the harness arm's process
+        harness(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--work", type=Path, default=REPO / "runs" / "bench" / "overhead")
+    parser.add_argument(
+        "--every", type=int, default=1, metavar="K", help="every K-th file only (default: all 144)"
+    )
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # the bare arm's process
     args = parser.parse_args()
     if args.bare:
@@ -121,24 +181,32 @@ def main() -> None:
     from benchmarks import machine
 
     manifest = build_files(args.work / "data")
+    if args.every > 1:
+        subset = manifest.with_name(f"manifest-every{args.every}.jsonl")
+        subset.write_text("".join(manifest.read_text().splitlines(True)[:: args.every]))
+        manifest = subset
     n = len(manifest.read_text().splitlines())
     spec = f"faster-whisper:model=tiny.en,cpu_threads={THREADS}"
-    anybench = [sys.executable, "-m", "evals.cli.main", "run", "--model", spec]
-    anybench += ["--tasks", "manifest-asr", "--data", f"manifest-asr={manifest}", "--no-score"]
+    anybench = [sys.executable, "-m", "benchmarks.harness_overhead", "--harness", "run"]
+    anybench += ["--model", spec, "--tasks", "manifest-asr"]
+    anybench += ["--data", f"manifest-asr={manifest}", "--no-score"]
     anybench += ["--no-progress", "--out", str(args.work / "runs")]
-    rows: dict[str, list[tuple[float, float, float]]] = {"bare": [], "harness": []}
+    rows: dict[str, list[tuple[float, ...]]] = {"bare": [], "harness": []}
     model_s: list[float] = []
+    helper_s: list[float] = []
 
     def run_bare() -> None:
         cmd = [sys.executable, "-m", "benchmarks.harness_overhead", "--bare", str(manifest)]
         wall, cpu, out = timed(cmd)
-        rows["bare"].append((wall, cpu, json.loads(out.splitlines()[-1])["loop_s"]))
+        loop = json.loads(out.splitlines()[-1])
+        rows["bare"].append((wall, cpu, loop["loop_s"], loop["loop_cpu_s"]))
 
     def run_harness() -> None:
         run = args.work / "runs" / f"run-{time.time_ns()}"
-        wall, cpu, _ = timed([*anybench, "--run-id", run.name])
-        done = json.loads((run / "predictions" / "manifest-asr.done.json").read_text())
-        rows["harness"].append((wall, cpu, done["wall_s"]))
+        wall, cpu, out = timed([*anybench, "--run-id", run.name])
+        loop = json.loads(out.splitlines()[-1])
+        rows["harness"].append((wall, cpu, loop["loop_s"], loop["loop_cpu_s"]))
+        helper_s.append(loop["helper_cpu_s"])
         model_s.append(model_time(run))
         last[0] = run
 
@@ -147,8 +215,11 @@ def main() -> None:
         arms = (run_bare, run_harness) if r % 2 == 0 else (run_harness, run_bare)
         for arm in arms:  # ABBA order, so a drift in the machine's load favours neither arm
             arm()
+        b, h = rows["bare"][-1], rows["harness"][-1]
         print(
-            f"round {r}: bare {rows['bare'][-1]}, harness {rows['harness'][-1]} (load {machine.load_now()})"
+            f"round {r}: loop wall {b[2]:.2f} / {h[2]:.2f} s, loop CPU {b[3]:.2f} / {h[3]:.2f} s "
+            f"(bare / harness; load {machine.load_now()})",
+            flush=True,
         )
     score = timed([sys.executable, "-m", "evals.cli.main", "score", str(last[0])])
 
@@ -157,21 +228,24 @@ def main() -> None:
 
     print(f"\n## Harness overhead ({n} files, {args.rounds} rounds, medians)\n")
     print(machine.block() + "\n")
-    print("| measure | bare loop | anybench run | extra |")
-    print("|---|---|---|---|")
-    for k, label in enumerate(
-        ("process wall (s)", "process CPU (s)", "loop wall, no load/imports (s)")
-    ):
+    print("| measure | bare loop | anybench run | extra | extra per round (paired) |")
+    print("|---|---|---|---|---|")
+    for k, label in enumerate(MEASURES):
         b, h = med("bare", k), med("harness", k)
-        print(f"| {label} | {b:.2f} | {h:.2f} | {100 * (h / b - 1):+.1f}% |")
-    paired = [100 * (h[2] / b[2] - 1) for b, h in zip(rows["bare"], rows["harness"])]
-    print(f"\nloop-wall extra per round: {', '.join(f'{p:+.1f}%' for p in paired)}")
+        paired = [100 * (y[k] / x[k] - 1) for x, y in zip(rows["bare"], rows["harness"])]
+        per_round = ", ".join(f"{p:+.1f}%" for p in paired)
+        print(f"| {label} | {b:.2f} | {h:.2f} | {100 * (h / b - 1):+.1f}% | {per_round} |")
     shares = [100 * (1 - m / h[2]) for m, h in zip(model_s, rows["harness"])]
     print(
-        "inside each anybench run, the share of the loop outside the adapter's generate calls "
+        "\ninside each anybench run, the share of the loop outside the adapter's generate calls "
         "(audio reading, which the bare loop does too, plus requests, checks and logging; an "
         "upper bound on the harness's cost, measured within one run so immune to drift between "
         f"arms): {', '.join(f'{x:.2f}%' for x in shares)}"
+    )
+    helpers = [100 * c / h[3] for c, h in zip(helper_s, rows["harness"])]
+    print(
+        "CPU time of the harness's helper threads (prefetch and background log writer) as a share "
+        f"of the loop's CPU time: {', '.join(f'{x:.2f}%' for x in helpers)}"
     )
     print(
         f"scoring the run afterwards (`anybench score`, 3 WER presets, 1000 resamples): {score[0]:.2f} s wall"

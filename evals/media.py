@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -151,13 +152,25 @@ def materialize_image(image: Image) -> Image:
     return Image(array=load_image(image))
 
 
-def audio_to_wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
-    """32-bit float WAV bytes: lossless for what models produce."""
-    import soundfile as sf
+_WAVE_FORMAT_IEEE_FLOAT = 3
 
-    buf = io.BytesIO()
-    sf.write(buf, np.asarray(samples, dtype=np.float32), sample_rate, format="WAV", subtype="FLOAT")
-    return buf.getvalue()
+
+def audio_to_wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
+    """Mono 32-bit float WAV bytes: lossless for what models produce, and a function of the
+    samples alone (the same audio gives the same bytes, so the same artifact name).
+
+    Written here rather than through libsndfile, whose float WAVs carry a PEAK chunk stamped with
+    the time of writing."""
+    data = np.ascontiguousarray(samples, dtype="<f4").reshape(-1)
+    payload = data.tobytes()
+    fmt = struct.pack("<HHIIHH", _WAVE_FORMAT_IEEE_FLOAT, 1, sample_rate, 4 * sample_rate, 4, 32)
+    chunks = [
+        b"fmt " + struct.pack("<I", len(fmt)) + fmt,
+        b"fact" + struct.pack("<II", 4, data.size),  # frame count, required for float formats
+        b"data" + struct.pack("<I", len(payload)) + payload,
+    ]
+    body = b"WAVE" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
 def image_to_png_bytes(pixels: np.ndarray) -> bytes:

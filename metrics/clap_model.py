@@ -9,14 +9,13 @@ RoBERTa tokenizer's, truncated to 77 tokens as LAION-CLAP does. Embeddings are t
 L2-normalized. Only unfused checkpoints are accepted: the fused feature extractor picks random
 crops.
 
-Weights come from `$ANYBENCH_SCORERS/<hub id>` when that folder exists, else from the Hugging Face
-cache; nothing is downloaded when `HF_HUB_OFFLINE=1`.
+Weights are found by `evals.hub.resolve` (a local folder, `$ANYBENCH_SCORERS/<hub id>`, the Hugging
+Face cache, then the hub where it can be reached); nothing is downloaded when `HF_HUB_OFFLINE=1`.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ import numpy as np
 
 from evals.adapters.base import resolve_device
 from metrics.base import MetricUnavailable
-from metrics.scorers import SCORERS_ENV, locate
+from metrics.scorers import scorer_path
 
 TEXT_MAX_TOKENS = 77
 """Caption tokens kept (LAION-CLAP's tokenizer setting; longer captions are truncated)."""
@@ -141,14 +140,12 @@ def weights_hash(path: str) -> str | None:
 @functools.cache
 def clap_scorer(scorer_id: str, revision: str | None = None) -> ClapScorer:
     """The CLAP checkpoint `scorer_id`, loaded once per process; unavailable names where it looked."""
-    path = locate(scorer_id)
+    path = scorer_path(scorer_id, "CLAP scorer", revision=revision)
     try:
-        return ClapScorer(path, revision if path == scorer_id else None)
+        return ClapScorer(path)
     except (OSError, ValueError) as exc:
-        root = os.environ.get(SCORERS_ENV)
-        where = f"${SCORERS_ENV}/{scorer_id} ({Path(root) / scorer_id if root else f'{SCORERS_ENV} unset'})"
         raise MetricUnavailable(
-            f"CLAP scorer {scorer_id} not found: looked in {where} and the Hugging Face cache "
-            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}). Put the checkpoint folder "
-            "(config.json, weights, preprocessor and tokenizer files) there."
+            f"CLAP scorer {scorer_id}: {path} could not be loaded "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}). It needs the checkpoint "
+            "folder (config.json, weights, preprocessor and tokenizer files)."
         ) from exc

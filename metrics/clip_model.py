@@ -2,10 +2,10 @@
 
 A scorer is named by the hub repository open_clip downloads it from (e.g.
 `timm/vit_large_patch14_clip_224.openai` for ViT-L/14 with OpenAI's weights). Where the weights
-live is a property of the machine: `$ANYBENCH_SCORERS/<hub id>` is used when present, either the
-hub repository folder (`open_clip_config.json` + `open_clip_model.safetensors` or
-`open_clip_pytorch_model.bin`) or a single weights file; otherwise open_clip resolves the
-pretrained tag (hub cache or download). Every model runs in float32.
+live is a property of the machine, found by `evals.hub.resolve` (a local path,
+`$ANYBENCH_SCORERS/<hub id>`, the hub cache, then the hub where it can be reached): either the hub
+repository folder (`open_clip_config.json` + `open_clip_model.safetensors` or
+`open_clip_pytorch_model.bin`) or a single weights file. Every model runs in float32.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from metrics.base import MetricUnavailable
-from metrics.scorers import SCORERS_ENV, locate
+from metrics.scorers import SCORERS_ENV, scorer_path
 
 WEIGHT_FILES = (
     "open_clip_model.safetensors",
@@ -55,19 +55,14 @@ class ClipScorer:
         import evals  # noqa: F401  (torchvision import hook, before open_clip)
 
         self.spec, self.device, self.torch = spec, device, torch
-        local = Path(locate(spec.hub_id))
+        files = ["open_clip_config.json", *WEIGHT_FILES]
+        local = Path(scorer_path(spec.hub_id, f"CLIP scorer ({spec.model})", files))
         try:
             if (local / "open_clip_config.json").is_file():
                 name, pretrained, self.source = f"local-dir:{local}", None, str(local)
-            elif local.exists():
+            else:
                 weights = local if local.is_file() else _weights_in(local)
                 name, pretrained, self.source = spec.model, str(weights), str(weights)
-            else:
-                name, pretrained, self.source = (
-                    spec.model,
-                    spec.pretrained,
-                    f"{spec.model}/{spec.pretrained}",
-                )
             model, _, self.preprocess = open_clip.create_model_and_transforms(
                 name, pretrained=pretrained, force_quick_gelu=spec.quick_gelu, device=device
             )

@@ -1,29 +1,36 @@
 """Scorer models shared by metric presets: located once, loaded once per process.
 
 A preset pins a scorer by id (e.g. `openai/whisper-medium`) and revision. Where the weights live
-is a property of the machine, not of the protocol: `$ANYBENCH_SCORERS/<id>` (a folder per hub id)
-is used when present, else the id goes to the library (hub cache or download).
+is a property of the machine, not of the protocol: `evals.hub` finds them (a local path,
+`$ANYBENCH_SCORERS/<id>`, the hub cache, then the hub where it can be reached), so a scorer without
+weights is unavailable at once rather than after minutes of hub retries.
 """
 
 from __future__ import annotations
 
 import functools
-import os
-from pathlib import Path
 
+from evals import hub
+from evals.hub import SCORERS_ENV
 from metrics.base import MetricUnavailable
 
-SCORERS_ENV = "ANYBENCH_SCORERS"
+__all__ = ["SCORERS_ENV", "locate", "scorer_path", "transcriber"]
 
 
 def locate(scorer_id: str) -> str:
-    """A local folder for `scorer_id` under $ANYBENCH_SCORERS if there is one, else the id itself."""
-    root = os.environ.get(SCORERS_ENV)
-    if root:
-        candidate = Path(root).expanduser() / scorer_id
-        if candidate.exists():
-            return str(candidate)
-    return scorer_id
+    """A local folder for `scorer_id` (as given, or under $ANYBENCH_SCORERS) if there is one, else
+    the id itself (for a loader that resolves it through `evals.hub`)."""
+    found = hub.local_path(scorer_id)
+    return str(found) if found is not None else scorer_id
+
+
+def scorer_path(scorer_id: str, what: str, files=None, revision: str | None = None) -> str:
+    """The local folder of a scorer's weights (see `evals.hub.resolve`); MetricUnavailable, in one
+    line, where it cannot be had."""
+    try:
+        return str(hub.resolve(scorer_id, what, files, revision))
+    except hub.NotFound as exc:
+        raise MetricUnavailable(str(exc)) from exc
 
 
 @functools.cache

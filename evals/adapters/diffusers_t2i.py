@@ -20,6 +20,7 @@ from evals.adapters.audio_io import request_text
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import torch_dtype
 from evals.generation import DiffusionSampling
+from evals.hub import resolve
 from evals.registry import MODELS
 from evals.types import Image, Modality, Request, Response
 
@@ -67,9 +68,10 @@ class DiffusersT2IAdapter(ModelAdapter):
         o = self.options
         self.device = resolve_device(o.device)
         self.dtype = torch_dtype(o.dtype, self.device)
-        extra = {"revision": o.revision, "variant": o.variant}
+        path = resolve(o.model, "diffusers pipeline", revision=o.revision)  # local, cache or hub
+        extra = {"variant": o.variant}
         self.pipe = DiffusionPipeline.from_pretrained(
-            o.model, dtype=self.dtype, **{k: v for k, v in extra.items() if v}
+            path, dtype=self.dtype, **{k: v for k, v in extra.items() if v}
         )
         if not o.safety_checker and getattr(self.pipe, "safety_checker", None) is not None:
             self.pipe.safety_checker = None

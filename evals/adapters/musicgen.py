@@ -21,6 +21,7 @@ from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device, setting
 from evals.adapters.torch_utils import torch_dtype
 from evals.audio_checks import audio_issues
 from evals.generation import HFGenerate
+from evals.hub import resolve
 from evals.registry import MODELS
 from evals.types import Audio, Modality, Request, Response
 
@@ -65,10 +66,9 @@ class MusicGenAdapter(ModelAdapter):
             raise ValueError(f"musicgen: duration must be > 0 seconds, got {o.duration}")
         self.device = resolve_device(o.device)
         self.dtype = torch_dtype(o.dtype, self.device)
-        self.processor = AutoProcessor.from_pretrained(o.model, revision=o.revision)
-        self.model = MusicgenForConditionalGeneration.from_pretrained(
-            o.model, revision=o.revision, dtype=self.dtype
-        )
+        path = resolve(o.model, "MusicGen checkpoint", revision=o.revision)  # local, cache or hub
+        self.processor = AutoProcessor.from_pretrained(path)
+        self.model = MusicgenForConditionalGeneration.from_pretrained(path, dtype=self.dtype)
         self.model.to(self.device).eval()
         codec = self.model.config.audio_encoder
         self.sample_rate = int(codec.sampling_rate)
