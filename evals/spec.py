@@ -142,8 +142,13 @@ def typed_values(
 
 
 def parse_options(options_cls: type, raw: dict[str, str], owner: str) -> Any:
-    """Build the frozen Options dataclass of an adapter from raw strings, typed and checked."""
-    return options_cls(**typed_values(options_cls, raw, owner))
+    """Build the frozen Options dataclass of an adapter from raw strings, typed and checked (an
+    option's own check in the Options `__post_init__` becomes a one-line SpecError too)."""
+    values = typed_values(options_cls, raw, owner)
+    try:
+        return options_cls(**values)
+    except ValueError as exc:
+        raise SpecError(f"{owner}: {exc}") from exc
 
 
 def field_docs(cls: type) -> dict[str, str]:

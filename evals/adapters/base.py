@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from evals.spec import ModelSpec, SpecError, parse_options
+from evals.spec import ModelSpec, parse_options
 from evals.types import Modality, Request, Response
 
 
@@ -37,14 +37,7 @@ class ModelAdapter(ABC):
 
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> ModelAdapter:
-        owner = f"model {spec.name}"
-        try:
-            options = parse_options(cls.Options, spec.options, owner)
-        except SpecError:
-            raise
-        except ValueError as exc:  # an option's own check (the Options __post_init__)
-            raise SpecError(f"{owner}: {exc}") from exc
-        return cls(options)
+        return cls(parse_options(cls.Options, spec.options, f"model {spec.name}"))
 
     def unavailable_reason(self, direction: tuple[Modality, Modality]) -> str | None:
         """Why this (loaded) model cannot serve a direction, or None if it can."""
