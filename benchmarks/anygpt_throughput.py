@@ -34,28 +34,14 @@ BATCHES = (1, 8, 16)
 def build_tiny_llm(folder: Path, seed: int = 0) -> Path:
     """The tiny AnyGPT LLM (the test model's architecture, untrained) saved with its tokenizer."""
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaForCausalLM
 
-    from evals.adapters.anygpt.vocab import AnyGPTVocab
+    from tests.anygpt.tiny_anygpt import tiny_llm_config
     from tests.anygpt.tiny_tokenizer import tiny_anygpt_tokenizer
 
     tokenizer = tiny_anygpt_tokenizer()
-    vocab = AnyGPTVocab.from_tokenizer(tokenizer)
     torch.manual_seed(seed)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=4,
-        max_position_embeddings=1024,
-        bos_token_id=vocab.bos_id,
-        eos_token_id=vocab.eos_id,
-        pad_token_id=vocab.pad_id,
-        tie_word_embeddings=False,
-    )
-    LlamaForCausalLM(config).save_pretrained(folder)
+    LlamaForCausalLM(tiny_llm_config(tokenizer)).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
 

@@ -106,20 +106,12 @@ def _answer_logits(model, batch, mask, spans):
     return model.lm_head(rows)
 
 
-def train_tiny_llm(
-    tokenizer, directions, seed: int = 0, lr: float = 1e-2, chunk: int = 50, max_steps: int = 800
-):
-    """A 2-layer Llama that answers each direction's prompt with its fixed answer.
-
-    Trained in chunks until, on 12 fresh prompts per direction, every answer token has
-    probability > 0.98 (so greedy search and top-p 0.7 sampling give exactly the answer, and
-    full sampling nearly always does); a model that never gets there fails loudly.
-    """
-    from transformers import LlamaConfig, LlamaForCausalLM
+def tiny_llm_config(tokenizer):
+    """The tiny AnyGPT LLM's architecture: a 2-layer Llama over the tiny extended vocabulary."""
+    from transformers import LlamaConfig
 
     vocab = AnyGPTVocab.from_tokenizer(tokenizer)
-    torch.manual_seed(seed)
-    config = LlamaConfig(
+    return LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=64,
         intermediate_size=128,
@@ -132,7 +124,22 @@ def train_tiny_llm(
         pad_token_id=vocab.pad_id,
         tie_word_embeddings=False,
     )
-    model = LlamaForCausalLM(config)
+
+
+def train_tiny_llm(
+    tokenizer, directions, seed: int = 0, lr: float = 1e-2, chunk: int = 50, max_steps: int = 800
+):
+    """A 2-layer Llama that answers each direction's prompt with its fixed answer.
+
+    Trained in chunks until, on 12 fresh prompts per direction, every answer token has
+    probability > 0.98 (so greedy search and top-p 0.7 sampling give exactly the answer, and
+    full sampling nearly always does); a model that never gets there fails loudly.
+    """
+    from transformers import LlamaForCausalLM
+
+    vocab = AnyGPTVocab.from_tokenizer(tokenizer)
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(tiny_llm_config(tokenizer))
     optim = torch.optim.AdamW(model.parameters(), lr=lr)
     warmup = 20
     sched = torch.optim.lr_scheduler.LambdaLR(
