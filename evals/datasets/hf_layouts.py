@@ -9,7 +9,6 @@ copy's; ids, inputs, references and metadata are the original reader's, so seede
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,6 @@ from evals.datasets.hf_copies import HFSource, columns_of, iter_rows, media_path
 from evals.datasets.voice_prompts import Utterance, with_voice_prompts
 from evals.task import DataNotFoundError
 from evals.types import Audio, Image, Modality, Sample, Text
-
-log = logging.getLogger("anybench")
 
 LIBRISPEECH = "id, audio {bytes, path}, text[, speaker_id, chapter_id]"
 VCTK = "speaker_id, text, audio {bytes, path}[, text_id or file]"
@@ -155,7 +152,7 @@ def read_hf_musiccaps(
     audio_dir: str | None = None,
 ) -> Iterator[Sample]:
     """google/MusicCaps rows (with an `audio` column where the copy has the clips)."""
-    from evals.datasets.musiccaps import SPLITS
+    from evals.datasets.musiccaps import SPLITS, warn_missing_clips
     from evals.datasets.musiccaps import _sample as musiccaps_sample
 
     optional = (
@@ -184,11 +181,4 @@ def read_hf_musiccaps(
         if sample.metadata["audio"] is None:
             missing.append(sample.id)
         yield sample
-    if missing:
-        log.warning(
-            "MusicCaps: %d of %d clips missing in %s (first: %s); they fail as input errors",
-            len(missing),
-            total,
-            source.path,
-            ", ".join(missing[:5]),
-        )
+    warn_missing_clips(missing, total, source.path)

@@ -155,12 +155,17 @@ def read_musiccaps(
             if sample.metadata["audio"] is None:
                 missing.append(sample.id)
             yield sample
+    warn_missing_clips(missing, total, clips_at)
+
+
+def warn_missing_clips(missing: list[str], total: int, where: object) -> None:
+    """One warning for the clips a copy lacks (they fail as input errors and are counted)."""
     if missing:
         log.warning(
             "MusicCaps: %d of %d clips missing in %s (first: %s); they fail as input errors",
             len(missing),
             total,
-            clips_at,
+            where,
             ", ".join(missing[:5]),
         )
 
