@@ -110,6 +110,20 @@ def bootstrap_regression(
     return values[np.isfinite(values)]
 
 
+def undecided(
+    base: float,
+    cand: float,
+    regression: float,
+    tolerance: float,
+    n: int,
+    seeds: tuple[int, int],
+    method: str = "paired bootstrap",
+) -> Delta:
+    """A comparison with no defined statistics (a value or the spread is not finite)."""
+    nan = float("nan")
+    return Delta(base, cand, regression, nan, nan, nan, nan, tolerance, nan, n, seeds, 0, method)
+
+
 def point(metric: Metric, stats: Sequence[np.ndarray]) -> float:
     """A side's value: the mean over its seeds of the metric on all samples."""
     return float(np.mean([metric.reduce(s) for s in stats]))
@@ -134,11 +148,8 @@ def paired_bootstrap(
     regression = sign * (cand_value - base_value) + 0.0  # + 0.0: no negative zero
     boot = bootstrap_regression(metric, baseline, candidate, higher_is_better, resamples, seed)
     if boot.size == 0 or not math.isfinite(regression):
-        nan = float("nan")
-        return Delta(
-            base_value, cand_value, regression, nan, nan, nan, nan, tolerance, nan,
-            baseline[0].shape[0], (len(baseline), len(candidate)), 0,
-        )  # fmt: skip
+        seeds = (len(baseline), len(candidate))
+        return undecided(base_value, cand_value, regression, tolerance, baseline[0].shape[0], seeds)
     lower, upper = np.quantile(boot, [alpha, 1.0 - alpha])
     p_value = (np.count_nonzero(boot <= tolerance) + 1) / (boot.size + 1)
     se = float(np.std(boot, ddof=1)) if boot.size > 1 else 0.0
@@ -192,11 +203,9 @@ def seed_variance_test(
     n = baseline[0].shape[0]
     seeds = (len(baseline), len(candidate))
     if not math.isfinite(regression) or not math.isfinite(se):
-        nan = float("nan")
-        return Delta(
-            float(base.mean()), float(cand.mean()), regression, nan, nan, nan, nan, tolerance,
-            nan, n, seeds, 0, "seed variance",
-        )  # fmt: skip
+        return undecided(
+            float(base.mean()), float(cand.mean()), regression, tolerance, n, seeds, "seed variance"
+        )
     if se == 0.0:  # every seed scored the same on both sides
         p_value = 0.0 if regression > tolerance else 1.0
     else:
