@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from evals.spec import ModelSpec, parse_options
-from evals.types import Modality, Request, Response
+from evals.types import Modality, Request, Response, Text
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,19 @@ class Stopwatch:
 
     def per_sample(self, n: int) -> float:
         return (time.perf_counter() - self.t0) / max(n, 1)
+
+
+def transcribe_each(
+    requests: Sequence[Request], transcribe: Callable[[Request], str]
+) -> list[Response]:
+    """One timed transcript per request, for engines that decode an utterance at a time."""
+    out = []
+    for req in requests:
+        clock = Stopwatch()
+        text = transcribe(req)
+        timings = {"generate": clock.per_sample(1)}
+        out.append(Response(req.sample_id, Text(text), text=text, timings=timings))
+    return out
 
 
 def resolve_device(device: str) -> str:

